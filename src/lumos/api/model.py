@@ -1,0 +1,141 @@
+"""The model contract.
+
+A model declares typed input and output specs and predicts on batches of examples.
+Optional capabilities (gradients, attention, embeddings) are declared by the output
+spec. Fields whose type is ``expensive`` (attention, per-token embeddings, gradients)
+are computed only when the caller names them in ``fields``.
+
+Models that can be differentiated implement :class:`Differentiable` as well, which is
+what gradient-based salience methods (Captum) call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from lumos.api.types import FieldSpec, Spec, SpecError, TextSegment, Tokens, validate_example
+
+if TYPE_CHECKING:  # heavy imports only for type checkers
+    import torch
+
+JsonDict = dict[str, Any]
+
+
+class Model(ABC):
+    """Base class of every model adapter."""
+
+    #: the largest batch ``predict`` is called with
+    max_batch_size: int = 32
+
+    @abstractmethod
+    def input_spec(self) -> Spec:
+        """Fields the model reads from an example."""
+
+    @abstractmethod
+    def output_spec(self) -> Spec:
+        """Fields ``predict`` returns."""
+
+    @abstractmethod
+    def predict(
+        self, inputs: Sequence[Mapping[str, Any]], *, fields: Collection[str] | None = None
+    ) -> list[JsonDict]:
+        """Predict on a batch (``len(inputs) <= max_batch_size``).
+
+        ``fields`` names the outputs wanted; ``None`` means every field whose type is not
+        expensive. An adapter may return more than asked; it must return what was asked.
+        """
+
+    def fingerprint(self) -> str:
+        """A stable id of this model's weights and settings, used as the cache key.
+
+        Adapters override this with a hash of their weights or files; the default hashes
+        the class name and the specs, which is right only for deterministic fakes.
+        """
+        h = hashlib.sha1(type(self).__qualname__.encode())
+        h.update(repr(sorted(self.output_spec().items())).encode())
+        return h.hexdigest()[:16]
+
+    def description(self) -> str:
+        return type(self).__doc__.strip().splitlines()[0] if type(self).__doc__ else ""
+
+    def length_key(self, example: Mapping[str, Any]) -> int:
+        """A cheap proxy for an example's cost, used to sort inputs into batches."""
+        total = 0
+        for name, fs in self.input_spec().items():
+            v = example.get(name)
+            if isinstance(fs, TextSegment) and isinstance(v, str):
+                total += len(v)
+            elif isinstance(fs, Tokens) and v is not None:
+                total += sum(len(t) + 1 for t in v)
+        return total
+
+    def default_fields(self) -> list[str]:
+        return [n for n, f in self.output_spec().items() if not f.expensive]
+
+    def close(self) -> None:
+        """Release resources (sessions, files). Optional."""
+        return None
+
+
+@dataclass
+class EmbeddedBatch:
+    """What a :class:`Differentiable` model hands to gradient-based methods.
+
+    ``inputs_embeds``: ``[batch, tokens, dim]`` word embeddings (no position embeddings).
+    ``forward_kwargs``: tensors the forward pass needs besides embeddings (attention mask).
+    ``input_ids``: ``[batch, tokens]``, so baselines can be built from token ids.
+    ``tokens``: the readable tokens of each example, unpadded (length ``lengths[i]``).
+    ``special``: ``[batch, tokens]`` bool, True for special and padding tokens.
+    """
+
+    inputs_embeds: torch.Tensor
+    input_ids: torch.Tensor
+    forward_kwargs: dict[str, torch.Tensor]
+    tokens: list[list[str]]
+    special: torch.Tensor
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Differentiable(Protocol):
+    """A model whose output can be differentiated w.r.t. its input word embeddings."""
+
+    def gradient_fields(self) -> list[str]:
+        """Output fields that ``forward_from_embeds`` can produce scores for."""
+
+    def embed(self, inputs: Sequence[Mapping[str, Any]], field: str) -> EmbeddedBatch:
+        """Tokenise a batch and look up its word embeddings."""
+
+    def forward_from_embeds(
+        self, field: str, inputs_embeds: torch.Tensor, **forward_kwargs: torch.Tensor
+    ) -> torch.Tensor:
+        """Scores for ``field``: ``[B, C]`` (classes), ``[B, 1]`` (regression) or
+        ``[B, T, C]`` (per token: tags, next-token logits)."""
+
+    def embedding_layer(self) -> torch.nn.Module:
+        """The word-embedding module (for layer methods such as LayerIntegratedGradients)."""
+
+    def special_token_ids(self) -> Mapping[str, int]:
+        """Ids of ``pad``, ``mask``, ``unk`` (those the tokenizer has), for baselines."""
+
+
+def check_outputs(model: Model, outputs: Sequence[Mapping[str, Any]],
+                  fields: Collection[str], model_name: str = "model") -> None:
+    """Raise ``SpecError`` when outputs miss a requested field or a value misfits."""
+    spec = model.output_spec()
+    sub: dict[str, FieldSpec] = {}
+    for name in fields:
+        if name not in spec:
+            raise SpecError(f"{model_name}: field '{name}' is not in the output spec "
+                            f"(fields: {sorted(spec)})")
+        sub[name] = spec[name]
+    for i, out in enumerate(outputs):
+        missing = [n for n in sub if n not in out]
+        if missing:
+            raise SpecError(f"{model_name}: output {i} lacks field '{missing[0]}' "
+                            "declared in its output spec")
+        validate_example(sub, out, where=f"{model_name} output {i}")

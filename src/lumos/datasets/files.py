@@ -1,0 +1,155 @@
+"""Load datasets from CSV, JSONL, Parquet, pandas and Hugging Face ``datasets`` objects.
+
+Columns are mapped to typed fields with ``spec`` (field name -> field type) and
+``columns`` (field name -> source column name, when they differ). Without a spec, one is
+inferred from the column types (see :func:`infer_spec`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from lumos.api import types as T
+from lumos.api.types import Spec
+from lumos.datasets.arrow import ArrowDataset, DatasetError
+
+LABEL_NAMES = {"label", "labels", "gold", "sentiment", "category", "class", "target"}
+TAG_NAMES = {"tags", "ner_tags", "tag", "bio", "labels_per_token"}
+
+
+def infer_spec(table: pa.Table, *, max_categories: int = 50) -> Spec:
+    """A spec from column types: text, labels (few distinct strings), numbers, tokens."""
+    spec: Spec = {}
+    names = table.column_names
+    token_col = next((n for n in names if pa.types.is_list(table.column(n).type)
+                      and n.lower() in {"tokens", "words"}), None)
+    for name in names:
+        if name == "id":
+            continue
+        col = table.column(name)
+        t = col.type
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            distinct = col.unique() if col.num_chunks else pa.array([], pa.string())
+            if name.lower() in LABEL_NAMES or (
+                len(distinct) <= max_categories and len(distinct) * 20 < max(len(col), 1)
+            ):
+                vocab = tuple(sorted(v for v in distinct.to_pylist() if v is not None))
+                spec[name] = T.CategoryLabel(vocab=vocab, required=False)
+            else:
+                spec[name] = T.TextSegment()
+        elif pa.types.is_integer(t) or pa.types.is_floating(t):
+            spec[name] = T.Scalar(required=False)
+        elif pa.types.is_boolean(t):
+            spec[name] = T.Boolean(required=False)
+        elif pa.types.is_list(t) and (pa.types.is_string(t.value_type)):
+            if name.lower() in TAG_NAMES and token_col and name != token_col:
+                spec[name] = T.SequenceTags(align=token_col, required=False)
+            else:
+                spec[name] = T.Tokens()
+    return spec
+
+
+def _read_file(path: Path, encoding: str) -> pa.Table:
+    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
+    try:
+        if suffix in (".csv", ".tsv", ".csv.gz", ".tsv.gz"):
+            import pyarrow.csv as pcsv
+
+            delim = "\t" if ".tsv" in suffix else ","
+            table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(encoding=encoding),
+                                  parse_options=pcsv.ParseOptions(delimiter=delim,
+                                                                  newlines_in_values=True))
+            for name in table.column_names:  # arrow keeps undecodable text as binary
+                if pa.types.is_binary(table.column(name).type):
+                    raise DatasetError(
+                        f"{path}: column '{name}' is not valid {encoding} text; give the "
+                        "file's encoding, e.g. encoding='latin-1' (CLI: --encoding latin-1)")
+            return table
+        if suffix in (".jsonl", ".json", ".ndjson", ".jsonl.gz"):
+            if encoding.lower().replace("-", "") not in ("utf8",):
+                import io
+
+                import pyarrow.json as pjson
+
+                text = path.read_bytes().decode(encoding)
+                return pjson.read_json(io.BytesIO(text.encode("utf-8")))
+            import pyarrow.json as pjson
+
+            return pjson.read_json(path)
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path, memory_map=True)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+        msg = str(e)
+        if "UTF8" in msg or "UTF-8" in msg or "utf-8" in msg or isinstance(e, UnicodeDecodeError):
+            raise DatasetError(
+                f"{path}: the file is not valid {encoding} text; give its encoding, e.g. "
+                f"encoding='latin-1' (CLI: --encoding latin-1)") from None
+        raise DatasetError(f"{path}: cannot parse the file: {msg.splitlines()[0]}") from None
+    raise DatasetError(f"{path}: unsupported file type '{path.suffix}' "
+                       "(use .csv, .tsv, .jsonl, .json or .parquet)")
+
+
+def _apply_columns(table: pa.Table, columns: Mapping[str, str] | None, where: str) -> pa.Table:
+    if not columns:
+        return table
+    have = table.column_names
+    for field_name, src in columns.items():
+        if src not in have:
+            raise DatasetError(f"{where}: column '{src}' (mapped to field '{field_name}') "
+                               f"is not in the file (columns: {have})")
+    rename = {src: fld for fld, src in columns.items()}
+    return table.rename_columns([rename.get(c, c) for c in have])
+
+
+def from_table(table: pa.Table, *, spec: Spec | None = None,
+               columns: Mapping[str, str] | None = None, name: str = "dataset",
+               description: str = "", source: str = "") -> ArrowDataset:
+    where = source or name
+    table = _apply_columns(table, columns, where)
+    return ArrowDataset(table, spec if spec is not None else infer_spec(table), name=name,
+                        description=description, source=where)
+
+
+def load_file(path: str | os.PathLike[str], *, spec: Spec | None = None,
+              columns: Mapping[str, str] | None = None, encoding: str = "utf-8",
+              name: str | None = None, description: str = "") -> ArrowDataset:
+    p = Path(path)
+    if not p.exists():
+        raise DatasetError(f"{p}: no such file")
+    if p.is_dir():
+        raise DatasetError(f"{p}: is a directory, not a dataset file")
+    table = _read_file(p, encoding)
+    return from_table(table, spec=spec, columns=columns, name=name or p.stem,
+                      description=description, source=str(p))
+
+
+def from_pandas(df: Any, **kwargs: Any) -> ArrowDataset:
+    return from_table(pa.Table.from_pandas(df, preserve_index=False), **kwargs)
+
+
+def from_hf(ds: Any, **kwargs: Any) -> ArrowDataset:
+    """A local Hugging Face ``datasets.Dataset`` (its Arrow table is used as it is)."""
+    if getattr(ds, "_indices", None) is not None:
+        ds = ds.flatten_indices()
+    return from_table(ds.data.table, **kwargs)
+
+
+def load(source: Any, **kwargs: Any) -> ArrowDataset:
+    """Load a dataset from a path, a pandas DataFrame, a pyarrow Table or an HF Dataset."""
+    if isinstance(source, str | os.PathLike):
+        return load_file(source, **kwargs)
+    if isinstance(source, pa.Table):
+        return from_table(source, **kwargs)
+    mod = type(source).__module__
+    if mod.startswith("pandas"):
+        return from_pandas(source, **kwargs)
+    if mod.startswith("datasets"):
+        return from_hf(source, **kwargs)
+    raise DatasetError(f"cannot load a dataset from a {type(source).__name__}")

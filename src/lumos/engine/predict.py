@@ -1,0 +1,173 @@
+"""The prediction engine: batches, de-duplicates, sorts by length, caches.
+
+``Engine.predict`` is the one way the server, the CLI and components get model outputs:
+it looks each (model, example, field) up in memory, then in the store, runs the model
+only on what is missing (sorted by length into batches of ``max_batch_size``), checks the
+outputs against the model's spec, and writes each batch to the store as it finishes, so
+a killed run keeps every finished batch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
+
+from lumos.api.dataset import ID_FIELD, Dataset, example_id
+from lumos.api.model import Model, check_outputs
+from lumos.store import Store
+
+ProgressFn = Callable[[int, int], None]
+
+
+class Cancelled(RuntimeError):
+    """A long run was cancelled; batches finished before it are cached."""
+
+
+class Engine:
+    def __init__(self, store: Store | None = None, *, memory_limit: int = 2_000_000) -> None:
+        self.store = store if store is not None else Store()
+        self._memory: dict[tuple[str, str], dict[str, Any]] = {}
+        self._memory_size = 0
+        self._memory_limit = memory_limit
+        self._lock = threading.RLock()
+        self._fingerprints: dict[int, str] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def fingerprint(self, model: Model) -> str:
+        key = id(model)
+        fp = self._fingerprints.get(key)
+        if fp is None:
+            fp = model.fingerprint()
+            self._fingerprints[key] = fp
+        return fp
+
+    @staticmethod
+    def ensure_ids(model: Model, examples: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Ids of the examples; an example without one is hashed over the model's inputs."""
+        names = list(model.input_spec())
+        return [str(ex[ID_FIELD]) if ex.get(ID_FIELD) else example_id(ex, names)
+                for ex in examples]
+
+    def _remember(self, fp: str, field: str, values: Mapping[str, Any]) -> None:
+        with self._lock:
+            table = self._memory.setdefault((fp, field), {})
+            before = len(table)
+            table.update(values)
+            self._memory_size += len(table) - before
+            while self._memory_size > self._memory_limit and len(self._memory) > 1:
+                oldest = next(iter(self._memory))
+                self._memory_size -= len(self._memory.pop(oldest))
+
+    def forget_memory(self) -> None:
+        """Drop the in-process cache (the store keeps everything)."""
+        with self._lock:
+            self._memory.clear()
+            self._memory_size = 0
+
+    # ---------------------------------------------------------------- predict
+    def predict(
+        self,
+        model: Model,
+        examples: Sequence[Mapping[str, Any]],
+        *,
+        fields: Collection[str] | None = None,
+        model_name: str = "model",
+        progress: bool | str = False,
+        on_progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+        use_cache: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Outputs for ``examples`` (in order), each holding exactly ``fields``."""
+        wanted = list(fields) if fields is not None else model.default_fields()
+        spec = model.output_spec()
+        for f in wanted:
+            if f not in spec:
+                raise KeyError(f"{model_name} has no output field '{f}' "
+                               f"(fields: {sorted(spec)})")
+        fp = self.fingerprint(model)
+        ids = self.ensure_ids(model, examples)
+        results: dict[str, dict[str, Any]] = {i: {} for i in ids}
+        missing: dict[str, set[str]] = {}
+
+        if use_cache:
+            for f in wanted:
+                table = self._memory.get((fp, f), {})
+                for i in results:
+                    if i in table:
+                        results[i][f] = table[i]
+            need_store = [i for i in results if len(results[i]) < len(wanted)]
+            if need_store:
+                got = self.store.get_outputs(fp, need_store, wanted)
+                per_field: dict[str, dict[str, Any]] = {}
+                for (i, f), v in got.items():
+                    results[i][f] = v
+                    per_field.setdefault(f, {})[i] = v
+                for f, vals in per_field.items():
+                    self._remember(fp, f, vals)
+        for i in results:
+            lacking = [f for f in wanted if f not in results[i]]
+            if lacking:
+                missing[i] = set(lacking)
+
+        if missing:
+            first_index = {}
+            for n, i in enumerate(ids):
+                first_index.setdefault(i, n)
+            todo = sorted(missing, key=lambda i: model.length_key(examples[first_index[i]]))
+            self._run(model, examples, first_index, todo, missing, wanted, fp, results,
+                      model_name=model_name, progress=progress, on_progress=on_progress,
+                      cancel=cancel)
+        return [dict(results[i]) for i in ids]
+
+    def _run(self, model: Model, examples: Sequence[Mapping[str, Any]],
+             first_index: Mapping[str, int], todo: list[str], missing: Mapping[str, set[str]],
+             wanted: list[str], fp: str, results: dict[str, dict[str, Any]], *,
+             model_name: str, progress: bool | str, on_progress: ProgressFn | None,
+             cancel: threading.Event | None) -> None:
+        bs = max(1, int(model.max_batch_size))
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            desc = progress if isinstance(progress, str) else f"predict {model_name}"
+            bar = tqdm(total=len(todo), desc=desc, unit="ex")
+        done = 0
+        try:
+            for start in range(0, len(todo), bs):
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled(f"cancelled after {done} of {len(todo)} examples; "
+                                    "finished batches are cached")
+                batch_ids = todo[start:start + bs]
+                need = sorted(set().union(*(missing[i] for i in batch_ids)))
+                batch = [examples[first_index[i]] for i in batch_ids]
+                outs = model.predict(batch, fields=need)
+                if len(outs) != len(batch):
+                    raise RuntimeError(f"{model_name}.predict returned {len(outs)} outputs "
+                                       f"for {len(batch)} inputs")
+                check_outputs(model, outs, need, model_name)
+                rows = []
+                per_field: dict[str, dict[str, Any]] = {f: {} for f in need}
+                for i, out in zip(batch_ids, outs, strict=True):
+                    for f in need:
+                        v = out[f]
+                        results[i][f] = v
+                        per_field[f][i] = v
+                        rows.append((i, f, v))
+                self.store.put_outputs(fp, rows)
+                for f, vals in per_field.items():
+                    self._remember(fp, f, vals)
+                done += len(batch)
+                if bar is not None:
+                    bar.update(len(batch))
+                if on_progress is not None:
+                    on_progress(done, len(todo))
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def predict_dataset(self, model: Model, dataset: Dataset,
+                        indices: Sequence[int] | None = None, **kwargs: Any
+                        ) -> list[dict[str, Any]]:
+        idx = list(range(len(dataset))) if indices is None else list(indices)
+        return self.predict(model, dataset.examples(idx), **kwargs)

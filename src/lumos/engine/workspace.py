@@ -1,0 +1,131 @@
+"""A workspace: named models and datasets assembled, checked and served by one engine.
+
+Assembly checks every model against every dataset: a dataset compatible with a model
+supplies each of its required inputs with a field of the same type; labels share the
+model's vocabulary. A model compatible with no dataset fails assembly with a message
+naming the missing field. A smoke prediction on one example checks each model's outputs
+against its spec, so a model that breaks its spec fails at start, not in the UI.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
+
+from lumos.api import types as T
+from lumos.api.dataset import Dataset
+from lumos.api.model import Model, check_outputs
+from lumos.api.types import SpecError
+from lumos.engine.predict import Engine
+
+
+def compatibility_problem(model: Model, dataset_spec: T.Spec) -> str | None:
+    """Why ``dataset_spec`` cannot feed ``model`` (None when it can)."""
+    for name, fs in model.input_spec().items():
+        have = dataset_spec.get(name)
+        if have is None:
+            if fs.required:
+                return f"field '{name}' ({fs.type_name}) is required by the model but missing"
+            continue
+        if not isinstance(have, type(fs)) and not isinstance(fs, type(have)):
+            return (f"field '{name}' is {have.type_name} in the dataset but the model "
+                    f"expects {fs.type_name}")
+        vocab_m = getattr(fs, "vocab", None)
+        vocab_d = getattr(have, "vocab", None)
+        if vocab_m and vocab_d and not set(vocab_d) <= set(vocab_m):
+            extra = sorted(set(vocab_d) - set(vocab_m))
+            return (f"field '{name}' has labels {extra} that the model does not know "
+                    f"(model labels: {list(vocab_m)})")
+    return None
+
+
+class Workspace:
+    """Models and datasets by name, plus the engine that serves them."""
+
+    def __init__(self, models: Mapping[str, Model] | None = None,
+                 datasets: Mapping[str, Dataset] | None = None, *,
+                 engine: Engine | None = None, smoke_test: bool = True) -> None:
+        self.engine = engine if engine is not None else Engine()
+        self.models: dict[str, Model] = {}
+        self.datasets: dict[str, Dataset] = {}
+        self.loading: dict[str, str] = {}
+        self._lock = threading.RLock()
+        for dname, ds in (datasets or {}).items():
+            self.add_dataset(dname, ds)
+        for mname, m in (models or {}).items():
+            self.add_model(mname, m, smoke_test=smoke_test)
+
+    @property
+    def store(self) -> Any:
+        return self.engine.store
+
+    # ------------------------------------------------------------- assembly
+    def add_dataset(self, name: str, dataset: Dataset) -> None:
+        with self._lock:
+            self.datasets[name] = dataset
+
+    def add_model(self, name: str, model: Model, *, smoke_test: bool = True) -> None:
+        problems = {d: compatibility_problem(model, ds.spec()) for d, ds in self.datasets.items()}
+        if self.datasets and all(problems.values()):
+            detail = "; ".join(f"dataset '{d}': {p}" for d, p in problems.items())
+            raise SpecError(f"model '{name}' fits none of the datasets: {detail}")
+        if smoke_test:
+            ok = next((d for d, p in problems.items() if p is None), None)
+            if ok is not None and len(self.datasets[ok]):
+                ex = self.datasets[ok].examples([0])
+                out = model.predict(ex, fields=model.default_fields())
+                check_outputs(model, out, model.default_fields(), f"model '{name}'")
+        with self._lock:
+            self.models[name] = model
+            self.loading.pop(name, None)
+
+    def load_model_async(self, name: str, factory: Callable[[], Model],
+                         on_error: Callable[[str, BaseException], None] | None = None
+                         ) -> threading.Thread:
+        """Build and add a model in a background thread; ``loading`` shows its state."""
+        self.loading[name] = "loading"
+
+        def work() -> None:
+            try:
+                self.add_model(name, factory())
+            except BaseException as e:  # shown to the user by whoever polls ``loading``
+                self.loading[name] = f"error: {e}"
+                if on_error is not None:
+                    on_error(name, e)
+
+        t = threading.Thread(target=work, name=f"load-{name}", daemon=True)
+        t.start()
+        return t
+
+    # ------------------------------------------------------------- lookups
+    def model(self, name: str) -> Model:
+        try:
+            return self.models[name]
+        except KeyError:
+            raise KeyError(f"no model named '{name}' (models: {sorted(self.models)})") from None
+
+    def dataset(self, name: str) -> Dataset:
+        try:
+            return self.datasets[name]
+        except KeyError:
+            raise KeyError(f"no dataset named '{name}' (datasets: {sorted(self.datasets)})") \
+                from None
+
+    def compatible_datasets(self, model_name: str) -> list[str]:
+        m = self.model(model_name)
+        return [d for d, ds in self.datasets.items()
+                if compatibility_problem(m, ds.spec()) is None]
+
+    # ------------------------------------------------------------- running
+    def predict(self, model_name: str, examples: Sequence[Mapping[str, Any]], *,
+                fields: Collection[str] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+        return self.engine.predict(self.model(model_name), examples, fields=fields,
+                                   model_name=model_name, **kwargs)
+
+    def predict_dataset(self, model_name: str, dataset_name: str,
+                        indices: Sequence[int] | None = None, **kwargs: Any
+                        ) -> list[dict[str, Any]]:
+        ds = self.dataset(dataset_name)
+        idx = list(range(len(ds))) if indices is None else list(indices)
+        return self.predict(model_name, ds.examples(idx), **kwargs)

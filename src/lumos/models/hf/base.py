@@ -1,0 +1,197 @@
+"""Shared machinery of the Hugging Face adapters.
+
+Loading (``from_pretrained`` from a local directory or a name, offline by default, with
+errors that name the path), weight fingerprints, tokenisation, and the pieces every
+encoder-style adapter needs: attention only when asked (eager kernels switched on just
+for that call), hidden states only when asked, and gradients w.r.t. input embeddings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from lumos.api.model import EmbeddedBatch, Model
+from lumos.api.types import SpecError
+
+
+class ModelLoadError(SpecError):
+    """A model cannot be loaded; the message names the path or name at fault."""
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+def resolve_source(path_or_name: str | os.PathLike[str]) -> str:
+    """Check a local path early so the error names it; names pass through to the hub code."""
+    s = str(path_or_name)
+    p = Path(s).expanduser()
+    looks_like_path = p.is_absolute() or s.startswith((".", "~")) or os.sep in s and p.exists()
+    if p.exists():
+        if not p.is_dir():
+            raise ModelLoadError(f"{p}: is a file, not a model directory")
+        if not (p / "config.json").exists():
+            raise ModelLoadError(f"{p}: is not a model directory (no config.json in it)")
+        return str(p)
+    if looks_like_path:
+        raise ModelLoadError(f"{p}: no such model directory")
+    return s
+
+
+def load_pretrained(auto_cls: Any, source: str, what: str, **kwargs: Any) -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        return auto_cls.from_pretrained(source, **kwargs)
+    except (OSError, ValueError, KeyError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ModelLoadError(f"{source}: cannot load the {what} ({first}). No model hub is "
+                             "reached: give a local directory saved with "
+                             "save_pretrained()") from None
+
+
+def weights_fingerprint(module: Any, *extra: Any) -> str:
+    """Hash of every parameter and buffer, plus ``extra`` settings."""
+    h = hashlib.blake2b(digest_size=10)
+    h.update(type(module).__qualname__.encode())
+    for e in extra:
+        h.update(repr(e).encode())
+    for name, t in module.state_dict().items():
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().view(-1).view(_torch().uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+class HFModel(Model):
+    """Base of the Hugging Face adapters: holds ``self.model`` and ``self.tokenizer``."""
+
+    auto_class: ClassVar[str] = "AutoModel"
+    task_name: ClassVar[str] = "model"
+
+    def __init__(self, path_or_name: str | os.PathLike[str] | None = None, *,
+                 model: Any = None, tokenizer: Any = None, max_length: int = 128,
+                 batch_size: int = 32, **load_kwargs: Any) -> None:
+        import transformers
+
+        self.source = str(path_or_name) if path_or_name is not None else "<in-memory>"
+        if model is None or tokenizer is None:
+            if path_or_name is None:
+                raise ModelLoadError("give a model directory, or both model= and tokenizer=")
+            src = resolve_source(path_or_name)
+            if tokenizer is None:
+                tok_kwargs = {k: v for k, v in load_kwargs.items() if k == "gguf_file"}
+                tokenizer = load_pretrained(transformers.AutoTokenizer, src, "tokenizer",
+                                            **tok_kwargs)
+            if model is None:
+                model = load_pretrained(getattr(transformers, self.auto_class), src,
+                                        f"{self.task_name} model", **load_kwargs)
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.max_batch_size = batch_size
+        self._fp: str | None = None
+        self._attn_lock = threading.RLock()
+
+    # --- identity
+    def fingerprint(self) -> str:
+        if self._fp is None:
+            self._fp = weights_fingerprint(self.model, type(self).__qualname__,
+                                           self.max_length, self.output_spec_key())
+        return self._fp
+
+    def output_spec_key(self) -> str:
+        return repr(sorted(self.output_spec()))
+
+    def description(self) -> str:
+        return f"{self.task_name} ({type(self.model).__name__}) from {self.source}"
+
+    @property
+    def config(self) -> Any:
+        return self.model.config
+
+    # --- forward helpers
+    def attention_implementation(self, need_attention: bool) -> Any:
+        """Context manager: eager attention kernels while attention weights are wanted."""
+        import contextlib
+
+        current = getattr(self.config, "_attn_implementation", None)
+        if not need_attention or current in (None, "eager"):
+            return contextlib.nullcontext()
+
+        @contextlib.contextmanager
+        def switch() -> Any:
+            with self._attn_lock:
+                self.model.set_attn_implementation("eager")
+                try:
+                    yield
+                finally:
+                    self.model.set_attn_implementation(current)
+
+        return switch()
+
+    def special_token_ids(self) -> Mapping[str, int]:
+        tok = self.tokenizer
+        out = {}
+        for name in ("pad", "mask", "unk", "cls", "sep", "bos", "eos"):
+            v = getattr(tok, f"{name}_token_id", None)
+            if v is not None:
+                out[name] = int(v)
+        return out
+
+    def embedding_layer(self) -> Any:
+        return self.model.get_input_embeddings()
+
+    def tokens_of(self, input_ids: Any, lengths: Sequence[int]) -> list[list[str]]:
+        ids = input_ids.tolist()
+        return [self.tokenizer.convert_ids_to_tokens(row[:n]) for row, n in zip(ids, lengths,
+                                                                                 strict=True)]
+
+
+def trim(arr: np.ndarray, n: int, axes: Sequence[int]) -> np.ndarray:
+    """Cut padded axes of ``arr`` to length ``n``."""
+    index: list[Any] = [slice(None)] * arr.ndim
+    for a in axes:
+        index[a] = slice(0, n)
+    return np.ascontiguousarray(arr[tuple(index)])
+
+
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+def stack_attentions(attentions: Sequence[Any]) -> np.ndarray:
+    """Tuple of ``[B, H, T, T]`` per layer -> ``[B, L, H, T, T]`` float32 array."""
+    return _torch().stack(list(attentions), dim=1).float().cpu().numpy()
+
+
+def gradient_wrt_embeddings(embedded: EmbeddedBatch, forward: Any,
+                            targets: Sequence[Any]) -> np.ndarray:
+    """d score(target) / d inputs_embeds for each example; returns ``[B, T, D]``.
+
+    ``forward(inputs_embeds, **forward_kwargs)`` gives scores; ``targets[i]`` indexes
+    example i's scores (an int class, or a tuple such as (position, class)).
+    """
+    torch = _torch()
+    emb = embedded.inputs_embeds.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        scores = forward(emb, **embedded.forward_kwargs)
+        picked = []
+        for i, t in enumerate(targets):
+            idx = (i, *t) if isinstance(t, tuple) else (i, t)
+            picked.append(scores[idx])
+        total = torch.stack(picked).sum()
+        (grad,) = torch.autograd.grad(total, emb)
+    return grad.detach().float().cpu().numpy()
+
+
+def want(fields: Collection[str] | None, default: Collection[str]) -> set[str]:
+    return set(fields) if fields is not None else set(default)
