@@ -1,0 +1,61 @@
+"""`lumos` command line: one module per subcommand, each a thin caller of the engine.
+
+Each module in ``COMMANDS`` defines ``add_parser(subparsers)`` which registers its
+subcommand and sets ``func`` (args -> exit code). Usage errors exit 2 with a message
+naming the flag or file (argparse's convention, also used for bad files: see
+``usage_error``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMANDS = (
+    "lumos.cli.predict",
+    "lumos.cli.demo",
+    "lumos.cli.serve",
+    "lumos.cli.explain",
+    "lumos.cli.metrics",
+    "lumos.cli.project",
+    "lumos.cli.audit",
+    "lumos.cli.plot",
+)
+
+
+class UsageError(Exception):
+    """Bad flag value or file: printed as ``lumos: error: ...`` with exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lumos", description="See why an NLP model says what it says.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for mod in COMMANDS:
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name == mod:  # a command not written yet
+                continue
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as e:
+        parser.exit(2, f"lumos {args.command}: error: {e}\n")
+    except KeyboardInterrupt:
+        print("\ninterrupted; finished batches are cached", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

