@@ -1,0 +1,66 @@
+"""`lumos serve CONFIG.py`: serve the workbench for the models and datasets a file defines.
+
+CONFIG.py is plain Python that defines ``models`` and ``datasets``: dicts from name to a
+Model / Dataset, or to a zero-argument function that builds one (built in the
+background, so the page opens at once and shows their progress).
+"""
+
+from __future__ import annotations
+
+import argparse
+import runpy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lumos.cli.main import UsageError
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "serve", help="serve the browser workbench for a config file",
+        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("config", type=Path, help="a Python file defining `models` and `datasets`")
+    p.add_argument("--port", type=int, default=5432, help="port (default 5432)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; others need an access token)")
+    p.add_argument("--token", default=None,
+                   help="access token (generated and printed when binding beyond loopback)")
+    p.add_argument("--store", default=None,
+                   help="SQLite store for the cache and your datapoints (default: user cache)")
+    p.add_argument("--open", action="store_true", help="open the page in a browser")
+    p.add_argument("--precompute", action="store_true",
+                   help="predict every dataset with every model in the background")
+    p.set_defaults(func=run)
+
+
+def load_config(path: Path) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    if not path.is_file():
+        raise UsageError(f"config: no such file '{path}'")
+    try:
+        ns = runpy.run_path(str(path), run_name="lumos_config")
+    except Exception as e:
+        raise UsageError(f"config: '{path}' failed: {type(e).__name__}: {e}") from None
+    models, datasets = ns.get("models"), ns.get("datasets")
+    for name, value in (("models", models), ("datasets", datasets)):
+        if not isinstance(value, Mapping):
+            raise UsageError(f"config: '{path}' must define `{name}` as a dict of name -> "
+                             f"object or factory (found {type(value).__name__})")
+    assert isinstance(models, Mapping) and isinstance(datasets, Mapping)
+    return models, datasets
+
+
+def run(args: argparse.Namespace) -> int:
+    from lumos.server.serve import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port: {args.port} is not a port number")
+    models, datasets = load_config(args.config)
+    try:
+        serve(models, datasets, port=args.port, host=args.host, token=args.token,
+              store=args.store, open_browser=args.open, precompute=args.precompute)
+    except ValueError as e:
+        raise UsageError(f"--host/--token: {e}") from None
+    except OSError as e:
+        raise UsageError(f"--port: cannot listen on {args.host}:{args.port}: {e}") from None
+    return 0

@@ -1,0 +1,75 @@
+"""Assemble the FastAPI app for a workspace: routers from a list, guard, static UI.
+
+Route modules are listed by name in ``ROUTERS``; a module that is not there yet (a
+resource whose engine part is still being built) is skipped, so new resources plug in by
+adding a module with a ``router``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+import lumos
+from lumos.engine import Workspace
+from lumos.server.jobs import Jobs
+from lumos.server.responses import JSON
+from lumos.server.security import DEFAULT_MAX_BODY, Guard
+from lumos.server.static import static_app
+
+ROUTERS: tuple[str, ...] = (
+    "lumos.server.routes.status",
+    "lumos.server.routes.models",
+    "lumos.server.routes.datasets",
+    "lumos.server.routes.predictions",
+    "lumos.server.routes.jobs",
+    "lumos.server.routes.state",
+    "lumos.server.routes.components",
+    "lumos.server.routes.interpretations",
+    "lumos.server.routes.generators",
+    "lumos.server.routes.metrics",
+    "lumos.server.routes.projections",
+    "lumos.server.routes.slices",
+)
+
+
+def load_routers(names: Iterable[str]) -> list[Any]:
+    routers = []
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:  # not written yet
+                continue
+            raise
+        routers.append(module.router)
+    return routers
+
+
+def create_app(workspace: Workspace, *, token: str | None = None,
+               max_body: int = DEFAULT_MAX_BODY, allowed_hosts: Sequence[str] | None = None,
+               routers: Iterable[str] = ROUTERS, static_dir: Path | None = None,
+               dataset_loading: dict[str, str] | None = None, jobs: Jobs | None = None
+               ) -> FastAPI:
+    """The app. ``token``: required on every request but ``/api/health`` when set.
+
+    ``allowed_hosts``: Host header names accepted (``serve`` passes the loopback names
+    when bound to loopback). ``dataset_loading``: datasets still being built, by name.
+    """
+    app = FastAPI(title="lumos", version=lumos.__version__, default_response_class=JSON,
+                  description="The lumos workbench API: models, datasets, predictions and "
+                  "saved state. Large tables travel as Arrow IPC streams.")
+    app.state.workspace = workspace
+    app.state.jobs = jobs or Jobs()
+    app.state.dataset_loading = dataset_loading if dataset_loading is not None else {}
+    for router in load_routers(routers):
+        app.include_router(router)
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+    app.add_middleware(Guard, token=token, max_body=max_body, allowed_hosts=allowed_hosts)
+    app.mount("/", static_app(static_dir), name="ui")
+    return app

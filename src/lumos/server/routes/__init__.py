@@ -1,0 +1,1 @@
+"""One APIRouter per resource. ``app.ROUTERS`` lists the modules; each defines ``router``."""

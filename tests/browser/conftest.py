@@ -1,0 +1,86 @@
+"""A live lumos server (fake models, a temporary store) and headless Debian Chromium."""
+
+import os
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from lumos.server.sample import sample_datasets, sample_models
+from lumos.server.serve import make_server
+from lumos.server.static import STATIC_DIR
+
+CHROMIUM = os.environ.get("LUMOS_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _need(condition: bool, why: str) -> None:
+    if not condition:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{why} (required in CI)")
+        pytest.skip(why)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need(os.path.exists(CHROMIUM) or shutil.which("chromium") is not None,
+          f"Chromium not found at {CHROMIUM}")
+    _need((STATIC_DIR / "index.html").is_file(),
+          "the web UI is not built (make ui, or npm ci && npm run build in ui/)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def slow_model():
+    time.sleep(1.5)
+    from lumos.testing import FakeClassifier
+
+    return FakeClassifier()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    store = tmp_path_factory.mktemp("store") / "store.sqlite"
+    models = {**sample_models(), "slow": slow_model}
+    srv = make_server(models, sample_datasets(), port=free_port(), store=store,
+                      quiet=True).start()
+    srv.store_path = store
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(8000)
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def shot():
+    """Save a screenshot of the page or of one element under docs/screenshots/."""
+
+    def take(target, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+    return take

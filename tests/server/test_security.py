@@ -1,0 +1,67 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from lumos.server.app import create_app
+from lumos.server.security import bind_token, is_loopback
+
+
+@pytest.fixture
+def make_client(workspace):
+    apps = []
+
+    def make(**kwargs):
+        app = create_app(workspace, **kwargs)
+        apps.append(app)
+        return TestClient(app)
+
+    yield make
+    for app in apps:
+        app.state.jobs.shutdown()
+
+
+def test_loopback_needs_no_token_but_other_addresses_do():
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4")
+    assert bind_token("127.0.0.1", None) is None
+    token = bind_token("0.0.0.0", None)
+    assert token and len(token) >= 32 and token != bind_token("0.0.0.0", None)
+    assert bind_token("0.0.0.0", "s3cret") == "s3cret"
+    with pytest.raises(ValueError, match="requires an access token"):
+        bind_token("0.0.0.0", "")
+
+
+def test_token_is_required_by_header_query_or_cookie(make_client):
+    c = make_client(token="abc123")
+    r = c.get("/api/models")
+    assert r.status_code == 401 and "token" in r.json()["detail"]
+    assert c.get("/api/models", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert c.get("/api/models", headers={"Authorization": "Bearer abc123"}).status_code == 200
+    assert c.get("/api/health").status_code == 200  # liveness only
+    r = c.get("/", params={"token": "abc123"})
+    assert r.status_code == 200 and "lumos_token=abc123" in r.headers["set-cookie"]
+    assert c.get("/api/models").status_code == 200  # the cookie now carries it
+
+
+def test_body_size_is_limited(make_client):
+    c = make_client(max_body=1000)
+    r = c.post("/api/predictions", json={"model": "keywords",
+                                         "examples": [{"text": "word " * 500}]})
+    assert r.status_code == 413 and "limit" in r.json()["detail"]
+
+
+def test_cross_origin_writes_are_refused_and_no_cors_headers(client):
+    r = client.post("/api/predictions", json={"model": "keywords", "examples": [{"text": "a"}]},
+                    headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and "evil.example" in r.json()["detail"]
+    r = client.get("/api/models", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
+    r = client.post("/api/predictions", json={"model": "keywords", "examples": [{"text": "a"}]},
+                    headers={"Origin": "http://testserver"})
+    assert r.status_code == 200
+
+
+def test_host_header_guard(make_client):
+    c = make_client(allowed_hosts=["127.0.0.1", "localhost"])
+    assert c.get("/api/health").status_code == 400  # Host: testserver
+    ok = c.get("/api/health", headers={"Host": "localhost:5432"})
+    assert ok.status_code == 200

@@ -1,0 +1,9 @@
+import type { ModuleDef } from "../registry";
+
+export default {
+  id: "model-compare",
+  title: "Model comparison",
+  order: 60,
+  isCompatible: ({ models }) => models.length >= 2,
+  load: () => import("./ModelCompare.svelte"),
+} satisfies ModuleDef;
