@@ -1,0 +1,88 @@
+import json
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from lumos.cli.main import main
+
+CONFIG = """
+import pandas as pd
+from lumos.api import types as T
+from lumos.datasets import load
+from lumos.testing import FakeClassifier
+
+models = {"fake": FakeClassifier()}
+datasets = {"reviews": load(pd.DataFrame({"text": ["good film", "bad film", "good film"],
+                                          "label": ["positive", "negative", "positive"]}),
+                            spec={"text": T.TextSegment(),
+                                  "label": T.CategoryLabel(vocab=("negative", "positive"))})}
+"""
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    monkeypatch.setenv("LUMOS_HOME", str(tmp_path / "home"))
+    p = tmp_path / "cfg.py"
+    p.write_text(CONFIG)
+    return p
+
+
+def test_predict_writes_parquet_with_attention_and_embeddings(config, tmp_path):
+    out = tmp_path / "preds.parquet"
+    assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+                 "reviews", "--out", str(out)]) == 0
+    t = pq.read_table(out)
+    assert t.num_rows == 3
+    assert {"id", "text", "label", "probas", "tokens", "embedding", "attention"} <= set(
+        t.column_names)
+    att = np.array(t.column("attention")[0].as_py())
+    assert att.shape == (1, 2, 2, 2)
+    assert t.column("probas")[0].as_py()[1] > 0.5
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_predict_other_formats(config, tmp_path, suffix):
+    out = tmp_path / f"preds{suffix}"
+    main(["predict", "--config", str(config), "--model", "fake", "--dataset", "reviews",
+          "--fields", "probas", "--out", str(out)])
+    text = out.read_text()
+    if suffix == ".jsonl":
+        assert len(json.loads(text.splitlines()[0])["probas"]) == 2
+    else:
+        assert text.splitlines()[0].startswith('"id","text","label","probas"')
+
+
+@pytest.mark.parametrize("argv,flag", [
+    (["--dataset", "missing.csv"], "--dataset: missing.csv: no such file"),
+    (["--model", "/no/such/model"], "--model: /no/such/model"),
+    (["--out", "x.txt"], "--out: x.txt must end in"),
+    (["--fields", "nope"], "--fields: 'nope' is not an output"),
+    (["--limit", "0"], "--limit: must be positive"),
+    (["--config", "nope.py"], "--config: nope.py: no such file"),
+])
+def test_usage_errors_exit_2_and_name_the_flag(config, tmp_path, capsys, argv, flag):
+    args = {"--config": str(config), "--model": "fake", "--dataset": "reviews",
+            "--out": str(tmp_path / "o.parquet")}
+    for k, v in zip(argv[::2], argv[1::2], strict=True):
+        args[k] = v
+    with pytest.raises(SystemExit) as e:
+        main(["predict", *[x for kv in args.items() for x in kv]])
+    assert e.value.code == 2
+    assert flag in capsys.readouterr().err
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_dataset_that_does_not_fit_the_model(config, tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("body\nhello\n")
+    with pytest.raises(SystemExit):
+        main(["predict", "--config", str(config), "--model", "fake", "--dataset", str(bad),
+              "--out", str(tmp_path / "o.parquet")])
+    assert "field 'text'" in capsys.readouterr().err
+
+
+def test_demo_list(capsys):
+    assert main(["demo", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "sentiment" in out and "MiniLM" in out
