@@ -60,7 +60,8 @@ class Model(ABC):
         return h.hexdigest()[:16]
 
     def description(self) -> str:
-        return type(self).__doc__.strip().splitlines()[0] if type(self).__doc__ else ""
+        doc = type(self).__doc__
+        return doc.strip().splitlines()[0] if doc else ""
 
     def length_key(self, example: Mapping[str, Any]) -> int:
         """A cheap proxy for an example's cost, used to sort inputs into batches."""

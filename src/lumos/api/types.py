@@ -397,7 +397,7 @@ def spec_from_json(data: Mapping[str, Mapping[str, Any]]) -> Spec:
         cls = FIELD_TYPES.get(str(tname))
         if cls is None:
             raise _fail(name, f"unknown field type {tname!r}")
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         names = {f.name for f in dataclasses.fields(cls)}
         for k, v in d.items():
             if k in names:

@@ -111,7 +111,7 @@ class Engine:
                 missing[i] = set(lacking)
 
         if missing:
-            first_index = {}
+            first_index: dict[str, int] = {}
             for n, i in enumerate(ids):
                 first_index.setdefault(i, n)
             todo = sorted(missing, key=lambda i: model.length_key(examples[first_index[i]]))
