@@ -1,0 +1,105 @@
+"""`lumos metrics`: the metrics table of a model on a dataset, overall and by facet or bin."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lumos.cli.common import (
+    add_model_dataset_args,
+    check_out_path,
+    load_config,
+    resolve_dataset,
+    resolve_model,
+)
+from lumos.cli.main import UsageError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("metrics", help="metrics table (overall, by facet or bin)",
+                       description="Score a model against the gold fields of a dataset: "
+                       "every metric that applies to each output, for the whole dataset, "
+                       "each saved slice and each value (or bin) of --by.")
+    add_model_dataset_args(p)
+    p.add_argument("--by", default=None, metavar="FIELD",
+                   help="facet by a field: a dataset column or a derived field such as "
+                   "text:length, probas:correct, probas:error")
+    p.add_argument("--bins", type=int, default=10,
+                   help="bins for a numeric --by field (default 10)")
+    p.add_argument("--binning", choices=("equal_width", "quantile"), default="equal_width",
+                   help="how numeric fields are binned (default equal_width)")
+    p.add_argument("--metric", action="append", default=None, metavar="ID",
+                   help="metric id to compute (repeatable; default: all that apply)")
+    p.add_argument("--margin", type=float, default=None,
+                   help="binary classification: log-odds needed to predict the positive "
+                   "class (default 0 = argmax)")
+    p.add_argument("--slices", action="store_true",
+                   help="add a row per saved slice of the dataset")
+    p.add_argument("--json", default=None, metavar="FILE",
+                   help="write the full table (with per-class scores and confusion "
+                   "matrices) as JSON")
+    p.set_defaults(func=run)
+
+
+def format_table(result: Mapping[str, Any], *, digits: int = 4) -> str:
+    """The metrics table as aligned text (one line per group)."""
+    cols: Sequence[str] = [c for c in result["columns"] if c != "kind"]
+    cells = [list(cols)]
+    for row in result["rows"]:
+        line = []
+        for c in cols:
+            v = row.get(c)
+            if v is None:
+                line.append("-")
+            elif isinstance(v, float):
+                line.append(f"{v:.{digits}f}")
+            else:
+                line.append(str(v))
+        cells.append(line)
+    widths = [max(len(r[k]) for r in cells) for k in range(len(cols))]
+    out = []
+    for n, r in enumerate(cells):
+        out.append("  ".join(s.ljust(w) if k == 0 else s.rjust(w)
+                             for k, (s, w) in enumerate(zip(r, widths, strict=True))).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    import orjson
+
+    from lumos.api.types import SpecError
+    from lumos.engine import Workspace
+    from lumos.engine.aggregate import compute_metrics
+
+    out = check_out_path("--json", args.json, (".json",)) if args.json else None
+    if args.bins < 1:
+        raise UsageError(f"--bins: must be at least 1, got {args.bins}")
+    cfg_models, cfg_datasets = load_config(args.config)
+    mname, model = resolve_model(args.model, task=args.task, config=cfg_models)
+    dname, ds = resolve_dataset(args.dataset, encoding=args.encoding, columns=args.column,
+                                config=cfg_datasets, limit=args.limit)
+    try:
+        ws = Workspace({}, {dname: ds})
+        ws.add_model(mname, model, smoke_test=False)
+    except SpecError as e:
+        raise UsageError(f"--dataset: {e}") from None
+    configs = {"classification": {"margin": args.margin}} if args.margin is not None else None
+    try:
+        result = compute_metrics(ws, mname, dname, by=args.by, bins=args.bins,
+                                 binning=args.binning, metrics=args.metric, configs=configs,
+                                 slices=args.slices, progress=f"predict {mname}")
+    except SpecError as e:
+        msg = str(e)
+        flag = "--by" if args.by and f"'{args.by}'" in msg else \
+            "--metric" if "metric '" in msg else "--dataset"
+        raise UsageError(f"{flag}: {msg}") from None
+    print(f"{mname} on {dname}" + (f", by {args.by}" if args.by else ""))
+    print(format_table(result))
+    if out is not None:
+        out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2
+                                     | orjson.OPT_SERIALIZE_NUMPY))
+        print(f"wrote {out}")
+    return 0

@@ -1,0 +1,78 @@
+"""`lumos project`: project an embeddings field to 2-D/3-D with PCA, UMAP or t-SNE."""
+
+from __future__ import annotations
+
+import argparse
+
+from lumos.cli.common import (
+    add_model_dataset_args,
+    check_out_path,
+    load_config,
+    resolve_dataset,
+    resolve_model,
+)
+from lumos.cli.main import UsageError
+
+METHODS = ("pca", "umap", "tsne")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("project", help="project embeddings (PCA, UMAP, t-SNE) to a file",
+                       description="Project an embeddings field of a model over a dataset "
+                       "to 2 or 3 dimensions; the result is cached in the store, so the "
+                       "second run is instant.")
+    add_model_dataset_args(p)
+    p.add_argument("--field", default="embedding",
+                   help="embeddings output field (default: embedding)")
+    p.add_argument("--method", choices=METHODS, default="umap")
+    p.add_argument("--dims", type=int, choices=(2, 3), default=2)
+    p.add_argument("--layer", type=int, default=None,
+                   help="layer of a per-layer embeddings field (default: last)")
+    p.add_argument("--tokens", choices=("mean", "all"), default="mean",
+                   help="token embeddings: mean-pool (default) or one point per token")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--neighbors", type=int, default=None, help="UMAP n_neighbors")
+    p.add_argument("--perplexity", type=float, default=None, help="t-SNE perplexity")
+    p.add_argument("--out", required=True, help="points file: .parquet, .csv or .jsonl")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lumos.api.types import SpecError
+    from lumos.engine import Workspace
+    from lumos.engine.projection import project
+    from lumos.engine.slicing import export_rows
+
+    out = check_out_path("--out", args.out, (".parquet", ".csv", ".jsonl"))
+    config: dict[str, object] = {"n_components": args.dims, "seed": args.seed}
+    if args.neighbors is not None:
+        if args.method != "umap":
+            raise UsageError("--neighbors: only applies to --method umap")
+        config["n_neighbors"] = args.neighbors
+    if args.perplexity is not None:
+        if args.method != "tsne":
+            raise UsageError("--perplexity: only applies to --method tsne")
+        config["perplexity"] = args.perplexity
+    cfg_models, cfg_datasets = load_config(args.config)
+    mname, model = resolve_model(args.model, task=args.task, config=cfg_models)
+    dname, ds = resolve_dataset(args.dataset, encoding=args.encoding, columns=args.column,
+                                config=cfg_datasets, limit=args.limit)
+    try:
+        ws = Workspace({}, {dname: ds})
+        ws.add_model(mname, model, smoke_test=False)
+    except SpecError as e:
+        raise UsageError(f"--dataset: {e}") from None
+    try:
+        res = project(ws, mname, dname, args.field, args.method, config, layer=args.layer,
+                      tokens=args.tokens, progress=f"embed {mname}")
+    except SpecError as e:
+        msg = str(e)
+        flag = "--layer" if msg.startswith("layer") else "--field" if "field" in msg \
+            else "--method"
+        raise UsageError(f"{flag}: {msg}") from None
+    points = res["points"]
+    export_rows(points, out)
+    how = "cached" if res["cached"] else "computed"
+    print(f"{how} {args.method} projection of '{args.field}' ({points.num_rows} points, "
+          f"{args.dims}-D); wrote {out}")
+    return 0

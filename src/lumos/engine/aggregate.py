@@ -1,0 +1,194 @@
+"""Metrics over a whole dataset, a selection, named slices and the facets/bins of a field.
+
+``compute_metrics`` predicts with ``Engine.predict`` (cached), pairs every prediction
+field with its gold field (the field's ``parent``), runs each metric that applies to the
+field type, and returns a table: one row per group (dataset, selection, slice, facet
+value or bin) and one column per scalar metric value, plus the full results (per-class
+scores, confusion matrices) in ``details``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from lumos.api.component import Metric
+from lumos.api.dataset import Dataset
+from lumos.api.model import Model
+from lumos.api.registry import available
+from lumos.api.types import SpecError
+from lumos.engine.slicing import (
+    Group,
+    PredField,
+    build_frame,
+    check_indices,
+    group_by,
+    prediction_fields,
+    resolve,
+    slice_indices,
+)
+from lumos.engine.workspace import Workspace
+
+#: metrics computed when the caller names none
+DEFAULT_METRICS = ("classification", "regression", "tagging", "span_f1", "qa", "generation",
+                   "perplexity")
+
+
+def applicable_metrics(pfs: Sequence[PredField], metric_ids: Sequence[str] | None = None
+                       ) -> list[tuple[PredField, Metric]]:
+    """(prediction field, metric) pairs where the metric applies to the field's type."""
+    table = available("metric")
+    ids = list(metric_ids) if metric_ids is not None else \
+        [m for m in DEFAULT_METRICS if m in table]
+    for mid in ids:
+        if mid not in table:
+            raise SpecError(f"metric '{mid}' is not registered (metrics: {sorted(table)})")
+    out = []
+    for pf in pfs:
+        for mid in ids:
+            metric = table[mid]()
+            if metric.is_field_compatible(pf.spec, pf.gold_spec):
+                out.append((pf, metric))
+    return out
+
+
+def _configs(pairs: Sequence[tuple[PredField, Metric]],
+             configs: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Any]:
+    configs = dict(configs or {})
+    ids = {m.id for _, m in pairs}
+    unknown = sorted(set(configs) - ids - set(DEFAULT_METRICS))
+    if unknown:
+        raise SpecError(f"config given for metric '{unknown[0]}', which is not computed "
+                        f"(metrics: {sorted(ids)})")
+    return {m.id: type(m).make_config(configs.get(m.id)) for _, m in pairs}
+
+
+def _scalars(result: Mapping[str, Any]) -> dict[str, float | int | None]:
+    return {k: v for k, v in result.items()
+            if k != "count" and (v is None or isinstance(v, int | float))
+            and not isinstance(v, bool)}
+
+
+def _column_names(pairs: Sequence[tuple[PredField, Metric]],
+                  sample: Mapping[tuple[str, str], Mapping[str, Any]]) -> dict[tuple[str, str, str],
+                                                                             str]:
+    """Column name per (field, metric, value): ``field.value``, qualified on clashes."""
+    seen: dict[tuple[str, str], int] = {}
+    for (fname, _), res in sample.items():
+        for k in _scalars(res):
+            seen[(fname, k)] = seen.get((fname, k), 0) + 1
+    names = {}
+    for (fname, mid), res in sample.items():
+        for k in _scalars(res):
+            names[(fname, mid, k)] = f"{fname}.{k}" if seen[(fname, k)] == 1 \
+                else f"{fname}.{mid}.{k}"
+    return names
+
+
+def compute_metrics(
+    workspace: Workspace,
+    model: str | Model,
+    dataset: str | Dataset,
+    indices: Sequence[int] | None = None,
+    *,
+    by: str | None = None,
+    bins: int = 10,
+    binning: str = "equal_width",
+    slices: bool | Sequence[str] = False,
+    fields: Sequence[str] | None = None,
+    metrics: Sequence[str] | None = None,
+    configs: Mapping[str, Mapping[str, Any]] | None = None,
+    with_indices: bool = False,
+    progress: bool | str = False,
+) -> dict[str, Any]:
+    """The metrics table.
+
+    Rows: ``dataset`` (every row), ``selection`` (when ``indices`` is given), each named
+    slice (``slices=True`` for all of the dataset's, or a list of names), and each facet
+    value or bin of ``by`` (within the selection when there is one). ``by`` may name a
+    dataset field or a derived field (``probas:correct``, ``text:length``, ...).
+    ``configs`` maps metric ids to their config values (``{"classification":
+    {"margin": 0.5}}``; the margin also decides the predicted labels used for facets).
+    """
+    mname, m, dname, ds = resolve(workspace, model, dataset)
+    assert m is not None
+    pfs = prediction_fields(m, ds.spec(), fields)
+    pairs = applicable_metrics(pfs, metrics)
+    if not pairs:
+        shown = {pf.name: pf.spec.type_name for pf in pfs}
+        raise SpecError(f"model '{mname}' has no output with a gold field in dataset "
+                        f"'{dname}' that a metric applies to (outputs: {shown})")
+    cfgs = _configs(pairs, configs)
+    cls_cfg = cfgs.get("classification")
+    n = len(ds)
+    everything = list(range(n))
+    selection = check_indices(ds, indices) if indices is not None else None
+    used = sorted({pf.name for pf, _ in pairs})
+    frame = build_frame(workspace, m, ds, everything, fields=used,
+                        margin=getattr(cls_cfg, "margin", 0.0),
+                        positive_label=getattr(cls_cfg, "positive_label", None),
+                        progress=progress)
+    outs = workspace.engine.predict(m, ds.examples(everything), fields=used, model_name=mname)
+    golds: dict[str, list[Any]] = {}
+    for pf, _ in pairs:
+        if pf.gold is not None and pf.gold not in golds:
+            golds[pf.gold] = frame.column(pf.gold).to_pylist()
+
+    groups = [Group("dataset", np.arange(n, dtype=np.int64), kind="dataset")]
+    if selection is not None:
+        groups.append(Group("selection", np.asarray(selection, np.int64), kind="selection"))
+    if slices:
+        snames = list(workspace.store.list_state("slices")) if slices is True else list(slices)
+        if slices is True:
+            prefix = f"{dname}/"
+            snames = [k[len(prefix):] for k in snames if k.startswith(prefix)]
+        for sname in snames:
+            groups.append(Group(sname, np.asarray(slice_indices(workspace, dname, sname),
+                                                  np.int64), kind="slice"))
+    if by is not None:
+        base = np.asarray(selection if selection is not None else everything, np.int64)
+        sub = frame.take(base) if selection is not None else frame
+        for g in group_by(sub, by, bins=bins, binning=binning):
+            g.rows = base[g.rows]
+            groups.append(g)
+
+    results: list[dict[tuple[str, str], dict[str, Any]]] = []
+    for g in groups:
+        res: dict[tuple[str, str], dict[str, Any]] = {}
+        rows = g.rows.tolist()
+        for pf, metric in pairs:
+            gl = golds.get(pf.gold or "", [None] * n)
+            res[(pf.name, metric.id)] = metric.compute(
+                [gl[i] for i in rows], [outs[i][pf.name] for i in rows], pf.spec,
+                pf.gold_spec, config=cfgs[metric.id])
+        results.append(res)
+
+    names = _column_names(pairs, results[0])
+    columns = ["group", "kind", "count", *dict.fromkeys(names.values())]
+    table_rows, details = [], []
+    for g, res in zip(groups, results, strict=True):
+        row: dict[str, Any] = {"group": g.label, "kind": g.kind, "count": int(len(g.rows))}
+        if g.lo is not None:
+            row.update(lo=g.lo, hi=g.hi)
+        for (fname, mid), r in res.items():
+            for k, v in _scalars(r).items():
+                key = names.get((fname, mid, k))
+                if key is not None:
+                    row[key] = v
+        if with_indices:
+            row["indices"] = g.rows.tolist()
+        table_rows.append(row)
+        details.append({f"{fname}/{mid}": r for (fname, mid), r in res.items()})
+    return {
+        "model": mname,
+        "dataset": dname,
+        "by": by,
+        "binning": binning if by is not None else None,
+        "metrics": [{"field": pf.name, "gold": pf.gold, "metric": metric.id}
+                    for pf, metric in pairs],
+        "columns": columns,
+        "rows": table_rows,
+        "details": details,
+    }

@@ -1,0 +1,48 @@
+"""Entity-level tagging F1 (seqeval) and span F1 against hand-computed values."""
+
+import pytest
+
+from lumos.api import types as T
+from lumos.api.types import SpecError
+from lumos.components.metrics.tagging import SpanMetrics, TaggingMetrics
+
+GOLD = [["B-PER", "I-PER", "O", "B-LOC"], ["O", "B-LOC"]]
+PRED = [["B-PER", "I-PER", "O", "O"], ["B-LOC", "I-LOC"]]
+
+
+def run(golds=GOLD, preds=PRED):
+    return TaggingMetrics().compute(golds, preds, T.SequenceTags(), T.SequenceTags(),
+                                    config=None)
+
+
+def test_entity_level_scores_by_hand():
+    # gold entities: PER(0-1), LOC(3), LOC(1); predicted: PER(0-1), LOC(0-1): 1 right
+    r = run()
+    assert r["precision"] == pytest.approx(1 / 2)
+    assert r["recall"] == pytest.approx(1 / 3)
+    assert r["f1"] == pytest.approx(2 * (1 / 2) * (1 / 3) / (1 / 2 + 1 / 3))
+    assert r["token_accuracy"] == pytest.approx(3 / 6)
+    assert r["per_type"]["PER"]["f1"] == pytest.approx(1.0)
+    assert r["per_type"]["LOC"]["f1"] == pytest.approx(0.0)
+    assert r["per_type"]["LOC"]["support"] == 2
+
+
+def test_a_partial_entity_is_not_a_hit():
+    r = run([["B-PER", "I-PER"]], [["B-PER", "O"]])
+    assert r["f1"] == 0.0
+    assert r["token_accuracy"] == 0.5
+
+
+def test_length_mismatch_names_the_row():
+    with pytest.raises(SpecError, match="row 0"):
+        run([["O", "O"]], [["O"]])
+
+
+def test_span_f1_exact_match():
+    gold = [[{"start": 0, "end": 2, "label": "PER"}, {"start": 3, "end": 4, "label": "LOC"}]]
+    pred = [[{"start": 0, "end": 2, "label": "PER"}, {"start": 3, "end": 5, "label": "LOC"},
+             {"start": 6, "end": 7, "label": "ORG"}]]
+    r = SpanMetrics().compute(gold, pred, T.SpanLabels(), T.SpanLabels(), config=None)
+    assert r["precision"] == pytest.approx(1 / 3)
+    assert r["recall"] == pytest.approx(1 / 2)
+    assert r["f1"] == pytest.approx(0.4)

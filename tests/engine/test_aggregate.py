@@ -1,0 +1,109 @@
+"""The metrics table over the dataset, a selection, slices, facets and bins."""
+
+import pyarrow as pa
+import pytest
+
+from lumos.api import types as T
+from lumos.api.types import SpecError
+from lumos.datasets import from_table
+from lumos.engine import Engine, Workspace
+from lumos.engine.aggregate import compute_metrics
+from lumos.engine.slicing import save_slice
+from lumos.testing.fakes import FakeRegressor, FakeTagger
+
+FP, FN = [5, 8], [3, 9]
+
+
+@pytest.fixture
+def ws(store, reviews):
+    return reviews.workspace(store)
+
+
+def by_group(result):
+    return {r["group"]: r for r in result["rows"]}
+
+
+def test_whole_dataset_and_facets(ws):
+    r = compute_metrics(ws, "clf", "reviews", by="source")
+    assert r["columns"][:3] == ["group", "kind", "count"]
+    rows = by_group(r)
+    assert rows["dataset"]["count"] == 12
+    assert rows["dataset"]["probas.accuracy"] == pytest.approx(8 / 12)
+    assert {g: rows[g]["count"] for g in "abc"} == {"a": 2, "b": 4, "c": 6}
+    assert rows["a"]["probas.accuracy"] == pytest.approx(1.0)
+    assert rows["b"]["probas.accuracy"] == pytest.approx(0.5)
+    assert rows["c"]["probas.accuracy"] == pytest.approx(4 / 6)
+    detail = r["details"][0]["probas/classification"]
+    # gold negative predicted positive = the false positives
+    assert detail["confusion_matrix"]["matrix"] == [[4, len(FP)], [len(FN), 4]]
+
+
+def test_selection_row_and_facets_within_it(ws):
+    r = compute_metrics(ws, "clf", "reviews", indices=[0, 1, 3, 9], by="source",
+                        with_indices=True)
+    rows = by_group(r)
+    assert rows["selection"]["count"] == 4
+    assert rows["selection"]["probas.accuracy"] == pytest.approx(0.5)
+    assert rows["b"]["indices"] == [3] and rows["c"]["indices"] == [9]
+    assert rows["b"]["probas.accuracy"] == 0.0
+
+
+def test_bins_of_a_numeric_field(ws):
+    r = compute_metrics(ws, "clf", "reviews", by="stars", bins=3)
+    rows = [x for x in r["rows"] if x["kind"] == "bin"]
+    assert [(x["group"], x["count"]) for x in rows] == [("[1, 4)", 9), ("[4, 7)", 1),
+                                                        ("[7, 10]", 2)]
+    # stars 5 is row 9, a false negative
+    assert rows[1]["probas.accuracy"] == 0.0
+    assert rows[1]["lo"] == 4.0
+
+
+def test_derived_field_facets(ws):
+    rows = by_group(compute_metrics(ws, "clf", "reviews", by="probas:error"))
+    assert {k: rows[k]["count"] for k in ("TP", "TN", "FP", "FN")} == \
+        {"TP": 4, "TN": 4, "FP": 2, "FN": 2}
+    assert rows["FP"]["probas.accuracy"] == 0.0
+
+
+def test_named_slices_get_rows(ws):
+    ds = ws.dataset("reviews")
+    save_slice(ws, "reviews", "errors", [ds.ids[i] for i in FP + FN])
+    rows = by_group(compute_metrics(ws, "clf", "reviews", slices=True))
+    assert rows["errors"]["kind"] == "slice"
+    assert rows["errors"]["count"] == 4 and rows["errors"]["probas.accuracy"] == 0.0
+
+
+def test_margin_config_changes_predictions(ws):
+    # a margin of -0.5 tips the ties (rows 4 and 9, p=0.5) to positive
+    rows = by_group(compute_metrics(ws, "clf", "reviews", by="probas:error",
+                                    configs={"classification": {"margin": -0.5}}))
+    assert rows["dataset"]["probas.accuracy"] == pytest.approx(8 / 12)
+    assert rows["FP"]["count"] == 3 and rows["FN"]["count"] == 1
+
+
+def test_errors_name_the_field(ws):
+    with pytest.raises(SpecError, match="'nope'"):
+        compute_metrics(ws, "clf", "reviews", by="nope")
+    with pytest.raises(SpecError, match="bleu"):
+        compute_metrics(ws, "clf", "reviews", metrics=["bleu"])
+    with pytest.raises(SpecError, match="'marginn'"):
+        compute_metrics(ws, "clf", "reviews", configs={"classification": {"marginn": 1}})
+
+
+def test_regression_and_tagging(store):
+    reg = from_table(pa.table({"text": ["a b", "a b c d", "a"], "score": [0.2, 0.2, 0.5]}),
+                     spec={"text": T.TextSegment(), "score": T.Scalar()})
+    tags = from_table(pa.table({"tokens": [["Ann", "Lee", "ran"], ["we", "saw", "Bo"]],
+                                "tags": [["B-PER", "I-PER", "O"], ["O", "O", "O"]]}),
+                      spec={"tokens": T.Tokens(),
+                            "tags": T.SequenceTags(align="tokens", vocab=FakeTagger.tags)})
+    ws = Workspace({"reg": FakeRegressor(), "tag": FakeTagger()},
+                   {"reg": reg, "tags": tags}, engine=Engine(store), smoke_test=False)
+    row = compute_metrics(ws, "reg", "reg")["rows"][0]
+    # predictions .2 .4 .1 vs gold .2 .2 .5: squared errors 0, .04, .16
+    assert row["prediction.mse"] == pytest.approx(0.2 / 3)
+    assert row["prediction.mae"] == pytest.approx(0.6 / 3)
+    row = compute_metrics(ws, "tag", "tags")["rows"][0]
+    # predicted entities: PER(Ann Lee) right, PER(Bo) wrong -> P 1/2, R 1
+    assert row["pred_tags.precision"] == pytest.approx(0.5)
+    assert row["pred_tags.recall"] == pytest.approx(1.0)
