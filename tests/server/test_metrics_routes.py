@@ -1,0 +1,166 @@
+"""Metrics, confusion cells, scatters, error sets, exports and named slices over HTTP,
+checked against counts made by hand from the fake model's known behaviour."""
+
+import csv
+import io
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from fastapi.testclient import TestClient
+
+from lumos.engine import Engine, Workspace
+from lumos.server.app import create_app
+from lumos.server.sample import SENTENCES, sample_datasets, sample_models
+from lumos.store import Store
+from lumos.testing import FakeClassifier
+
+M, D = "keywords", "sentiment"
+
+
+@pytest.fixture(scope="module")
+def truth():
+    """(id, text, gold, predicted, words) per row, from the fake model itself."""
+    ds = sample_datasets()[D]
+    outs = FakeClassifier().predict([{"text": t} for t, _ in SENTENCES])
+    return [(i, t, g, FakeClassifier.labels[int(o["probas"].argmax())], len(t.split()))
+            for i, (t, g), o in zip(ds.ids, SENTENCES, outs, strict=True)]
+
+
+def test_fields_lists_groupable_fields_and_heads(client):
+    r = client.get("/api/metrics/fields", params={"model": M, "dataset": D})
+    assert r.status_code == 200
+    kinds = {f["name"]: f["kind"] for f in r.json()["fields"]}
+    assert kinds["text:length"] == "numeric" and kinds["probas:correct"] == "categorical"
+    (head,) = r.json()["heads"]
+    assert head["field"] == "probas" and head["gold"] == "label"
+    assert set(head["errors"]) == {"fp", "fn", "incorrect"}
+
+
+def test_metrics_by_binned_length_match_a_hand_count(client, truth):
+    r = client.post("/api/metrics", json={"model": M, "dataset": D, "by": "text:length",
+                                          "bins": 3})
+    assert r.status_code == 200, r.text
+    rows = r.json()["rows"]
+    assert rows[0]["group"] == "dataset" and rows[0]["count"] == 16
+    lengths = [n for *_, n in truth]
+    lo, hi = min(lengths), max(lengths)
+    edges = [lo + k * (hi - lo) / 3 for k in range(4)]
+    bins = [x for x in rows if x["kind"] == "bin"]
+    assert len(bins) == 3
+    for k, b in enumerate(bins):
+        inside = [t for t in truth if edges[k] <= t[4] < edges[k + 1] or (k == 2 and t[4] == hi)]
+        assert b["count"] == len(inside)
+        assert set(b["ids"]) == {t[0] for t in inside}
+        assert b["probas.accuracy"] == pytest.approx(
+            sum(t[2] == t[3] for t in inside) / len(inside))
+
+
+def test_metrics_within_a_selection_and_quantile_bins(client, truth):
+    ids = [t[0] for t in truth[:8]]
+    r = client.post("/api/metrics", json={"model": M, "dataset": D, "ids": ids,
+                                          "by": "label", "binning": "quantile"})
+    rows = {x["group"]: x for x in r.json()["rows"]}
+    assert rows["selection"]["count"] == 8
+    assert rows["negative"]["count"] + rows["positive"]["count"] == 8
+    assert set(rows["negative"]["ids"]) == {t[0] for t in truth[:8] if t[2] == "negative"}
+
+
+def test_metrics_errors_name_the_field(client):
+    r = client.post("/api/metrics", json={"model": M, "dataset": D, "by": "nope"})
+    assert r.status_code == 422 and "'nope'" in r.json()["detail"]
+    r = client.post("/api/metrics", json={"model": M, "dataset": D, "ids": ["zzz"]})
+    assert r.status_code == 404 and "'zzz'" in r.json()["detail"]
+    r = client.post("/api/metrics", json={"model": "nope", "dataset": D})
+    assert r.status_code == 404 and "nope" in r.json()["detail"]
+
+
+def test_confusion_cells_list_their_rows(client, truth):
+    r = client.post("/api/metrics/confusion", json={"model": M, "dataset": D,
+                                                    "field": "probas"})
+    c = r.json()
+    assert c["labels"] == ["negative", "positive"]
+    for gi, g in enumerate(c["labels"]):
+        for pi, p in enumerate(c["labels"]):
+            want = {t[0] for t in truth if t[2] == g and t[3] == p}
+            assert c["matrix"][gi][pi] == len(want)
+            assert set(c["ids"][gi][pi]) == want
+
+
+def test_scatter_of_a_score_against_length(client, truth):
+    r = client.post("/api/metrics/scatter", json={"model": M, "dataset": D,
+                                                  "x": "text:length", "y": "probas:confidence"})
+    s = r.json()
+    assert s["ids"] == [t[0] for t in truth]
+    assert s["x"] == [t[4] for t in truth]
+    assert all(0.5 <= y <= 1 for y in s["y"])
+    r = client.post("/api/metrics/scatter", json={"model": M, "dataset": D, "x": "label",
+                                                  "y": "probas:confidence"})
+    assert r.status_code == 422 and "'label'" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("kind", ["fp", "fn", "incorrect"])
+def test_error_sets(client, truth, kind):
+    r = client.post("/api/slices/errors", json={"model": M, "dataset": D, "field": "probas",
+                                                "kind": kind})
+    assert r.status_code == 200, r.text
+    pick = {"fp": lambda g, p: p == "positive" and g == "negative",
+            "fn": lambda g, p: p == "negative" and g == "positive",
+            "incorrect": lambda g, p: p != g}[kind]
+    assert set(r.json()["ids"]) == {t[0] for t in truth if pick(t[2], t[3])}
+
+
+def read(fmt, content):
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(content.decode())))
+    if fmt == "jsonl":
+        return [json.loads(x) for x in content.decode().splitlines()]
+    return pq.read_table(pa.BufferReader(content)).to_pylist()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_false_positive_export_has_exactly_those_rows(client, truth, fmt):
+    err = {"model": M, "dataset": D, "field": "probas", "kind": "fp"}
+    r = client.post("/api/slices/export", json={"dataset": D, "format": fmt, "error": err})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"] == f'attachment; filename="sentiment-fp.{fmt}"'
+    rows = read(fmt, r.content)
+    want = [t for t in truth if t[3] == "positive" and t[2] == "negative"]
+    assert sorted(x["id"] for x in rows) == sorted(t[0] for t in want)
+    for x in rows:  # inputs, predictions and gold
+        assert x["text"] and x["label"] == "negative" and x["probas:label"] == "positive"
+
+
+def test_export_selection_and_bad_format(client, truth):
+    ids = [truth[3][0], truth[0][0]]
+    r = client.post("/api/slices/export", json={"dataset": D, "model": M, "ids": ids,
+                                                "format": "jsonl"})
+    assert {x["id"] for x in read("jsonl", r.content)} == set(ids)
+    assert r.headers["x-rows"] == "2"
+    r = client.post("/api/slices/export", json={"dataset": D, "format": "xlsx"})
+    assert r.status_code == 422 and "format" in r.text
+
+
+def test_named_slices_survive_a_restart(tmp_path, truth):
+    path = tmp_path / "s.sqlite"
+    ids = [t[0] for t in truth[:3]]
+    store = Store(path)
+    ws = Workspace(sample_models(), sample_datasets(), engine=Engine(store))
+    with TestClient(create_app(ws)) as c:
+        r = c.put(f"/api/slices/{D}/short ones", json={"ids": ids, "description": "x"})
+        assert r.status_code == 200 and r.json()["count"] == 3
+        bad = c.put(f"/api/slices/{D}/bad", json={"ids": ["zzz"]})
+        assert bad.status_code == 422 and "'zzz'" in bad.json()["detail"]
+    store.close()
+    store = Store(path)
+    ws = Workspace(sample_models(), sample_datasets(), engine=Engine(store))
+    with TestClient(create_app(ws)) as c:
+        (s,) = c.get(f"/api/slices/{D}").json()
+        assert s["name"] == "short ones" and s["ids"] == ids
+        rows = c.post("/api/metrics", json={"model": M, "dataset": D}).json()["rows"]
+        assert [x["count"] for x in rows if x["kind"] == "slice"] == [3]
+        assert c.delete(f"/api/slices/{D}/short ones").status_code == 200
+        assert c.get(f"/api/slices/{D}").json() == []
+        assert c.delete(f"/api/slices/{D}/short ones").status_code == 404
+    store.close()

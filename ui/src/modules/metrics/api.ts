@@ -1,0 +1,115 @@
+// Calls to the metrics and slices routes (shared by the metrics and slices modules).
+import { ApiError, getJSON, sendJSON } from "../../lib/api";
+import type { ModelInfo } from "../../lib/api";
+import type { Spec } from "../../generated/types";
+
+export interface FrameField {
+  name: string;
+  kind: "categorical" | "numeric";
+  derived: boolean;
+}
+
+export interface Head {
+  field: string;
+  gold: string;
+  type: string;
+  vocab: string[] | null;
+  errors: ("fp" | "fn" | "incorrect" | "wrong_tags")[];
+  scored: boolean;
+}
+
+export interface FieldsInfo {
+  fields: FrameField[];
+  heads: Head[];
+}
+
+export interface MetricsRow {
+  group: string;
+  kind: string;
+  count: number;
+  ids: string[];
+  [column: string]: unknown;
+}
+
+export interface MetricsResult {
+  columns: string[];
+  rows: MetricsRow[];
+  by: string | null;
+}
+
+export interface Confusion {
+  field: string;
+  labels: string[];
+  matrix: number[][];
+  ids: string[][][];
+}
+
+export interface ScatterData {
+  x_field: string;
+  y_field: string;
+  x: (number | null)[];
+  y: (number | null)[];
+  ids: string[];
+}
+
+export interface SavedSlice {
+  dataset: string;
+  name: string;
+  ids: string[];
+  description: string;
+  count: number;
+}
+
+const q = encodeURIComponent;
+
+export const metricsApi = {
+  fields: (model: string, dataset: string) => getJSON<FieldsInfo>(`/api/metrics/fields?model=${q(model)}&dataset=${q(dataset)}`),
+  table: (body: { model: string; dataset: string; ids?: string[] | null; by?: string | null; bins?: number; binning?: string }) =>
+    sendJSON<MetricsResult>("POST", "/api/metrics", body),
+  confusion: (model: string, dataset: string, field: string, ids?: string[] | null) =>
+    sendJSON<Confusion>("POST", "/api/metrics/confusion", { model, dataset, field, ids }),
+  scatter: (model: string, dataset: string, x: string, y: string) => sendJSON<ScatterData>("POST", "/api/metrics/scatter", { model, dataset, x, y }),
+  errors: (body: { model: string; dataset: string; field: string; kind: string; label?: string | null }) =>
+    sendJSON<{ ids: string[]; count: number }>("POST", "/api/slices/errors", body),
+  slices: (dataset: string) => getJSON<SavedSlice[]>(`/api/slices/${q(dataset)}`),
+  saveSlice: (dataset: string, name: string, ids: string[]) => sendJSON<SavedSlice>("PUT", `/api/slices/${q(dataset)}/${q(name)}`, { ids }),
+  deleteSlice: (dataset: string, name: string) => sendJSON<unknown>("DELETE", `/api/slices/${q(dataset)}/${q(name)}`, null),
+};
+
+/** POST an export and hand the file to the browser as a download. */
+export async function download(body: Record<string, unknown>): Promise<{ name: string; rows: number }> {
+  let r: Response;
+  try {
+    r = await fetch("/api/slices/export", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  } catch {
+    throw new ApiError("cannot reach the lumos server (is it still running?)", 0);
+  }
+  if (!r.ok) {
+    let message = `${r.status} ${r.statusText}`;
+    try {
+      const b = await r.json();
+      if (typeof b.detail === "string") message = b.detail;
+    } catch {
+      /* keep the status line */
+    }
+    throw new ApiError(message, r.status);
+  }
+  const name = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") ?? "")?.[1] ?? "export";
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 5000);
+  return { name, rows: Number(r.headers.get("X-Rows") ?? 0) };
+}
+
+/** Models whose outputs have gold fields in the dataset (so metrics apply). */
+export function scoredModels(models: ModelInfo[], datasetSpec: Spec | null | undefined): ModelInfo[] {
+  const types = ["MulticlassPreds", "RegressionScore", "SequenceTags", "SpanLabels", "GeneratedText", "GeneratedTextCandidates"];
+  return models.filter((m) =>
+    Object.values(m.output_spec ?? {}).some((f) => types.includes(f.type) && "parent" in f && typeof f.parent === "string" && !!datasetSpec?.[f.parent])
+  );
+}
