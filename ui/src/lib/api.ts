@@ -114,4 +114,8 @@ export const api = {
   listState: <T>(ns: string) => getJSON<Record<string, T>>(`/api/state/${q(ns)}`),
   putState: (ns: string, key: string, value: unknown) => sendJSON<unknown>("PUT", `/api/state/${q(ns)}/${q(key)}`, value),
   deleteState: (ns: string, key: string) => sendJSON<unknown>("DELETE", `/api/state/${q(ns)}/${q(key)}`, null),
+  saveSlice: <T>(dataset: string, name: string, ids: string[]) =>
+    sendJSON<T>("PUT", `/api/slices/${q(dataset)}/${q(name)}`, { ids }),
+  deleteSlice: (dataset: string, name: string) =>
+    sendJSON<unknown>("DELETE", `/api/slices/${q(dataset)}/${q(name)}`, null),
 };

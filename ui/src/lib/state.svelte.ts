@@ -443,10 +443,10 @@ export class Workbench {
   }
 
   async saveSlice(name: string): Promise<void> {
-    const key = `${this.dataset}.${name}`.replace(/[^\w.\- ]/g, "_");
-    const slice = { dataset: this.dataset, ids: [...this.selection] };
+    // one key scheme with the engine (`<dataset>/<name>`), so the metrics table sees it too
+    const key = `${this.dataset}/${name}`;
     try {
-      await api.putState("slices", key, slice);
+      const slice = await api.saveSlice<Slice>(this.dataset, name, [...this.selection]);
       this.slices = { ...this.slices, [key]: slice };
     } catch (e) {
       this.report(e);
@@ -455,7 +455,8 @@ export class Workbench {
 
   async deleteSlice(key: string): Promise<void> {
     try {
-      await api.deleteState("slices", key);
+      const cut = key.indexOf("/");
+      await api.deleteSlice(key.slice(0, cut), key.slice(cut + 1));
       const next = { ...this.slices };
       delete next[key];
       this.slices = next;
