@@ -31,14 +31,21 @@ def _torch() -> Any:
     return torch
 
 
-def resolve_source(path_or_name: str | os.PathLike[str]) -> str:
-    """Check a local path early so the error names it; names pass through to the hub code."""
+def resolve_source(path_or_name: str | os.PathLike[str], gguf_file: str | None = None) -> str:
+    """Check a local path early so the error names it; names pass through to the hub code.
+
+    With ``gguf_file`` the directory must hold that file instead of ``config.json``.
+    """
     s = str(path_or_name)
     p = Path(s).expanduser()
     looks_like_path = p.is_absolute() or s.startswith((".", "~")) or os.sep in s and p.exists()
     if p.exists():
         if not p.is_dir():
             raise ModelLoadError(f"{p}: is a file, not a model directory")
+        if gguf_file is not None:
+            if not (p / gguf_file).is_file():
+                raise ModelLoadError(f"{p / gguf_file}: no such GGUF file")
+            return str(p)
         if not (p / "config.json").exists():
             raise ModelLoadError(f"{p}: is not a model directory (no config.json in it)")
         return str(p)
@@ -85,7 +92,7 @@ class HFModel(Model):
         if model is None or tokenizer is None:
             if path_or_name is None:
                 raise ModelLoadError("give a model directory, or both model= and tokenizer=")
-            src = resolve_source(path_or_name)
+            src = resolve_source(path_or_name, load_kwargs.get("gguf_file"))
             if tokenizer is None:
                 tok_kwargs = {k: v for k, v in load_kwargs.items() if k == "gguf_file"}
                 tokenizer = load_pretrained(transformers.AutoTokenizer, src, "tokenizer",
@@ -99,6 +106,7 @@ class HFModel(Model):
         self.max_batch_size = batch_size
         self._fp: str | None = None
         self._attn_lock = threading.RLock()
+        self._base_attn: str | None = None
 
     # --- identity
     def fingerprint(self) -> str:
@@ -119,11 +127,19 @@ class HFModel(Model):
 
     # --- forward helpers
     def attention_implementation(self, need_attention: bool) -> Any:
-        """Context manager: eager attention kernels while attention weights are wanted."""
+        """Context manager: eager attention kernels while attention weights are wanted.
+
+        The model's own kernels (e.g. SDPA) are faster but return no weights. Calls that
+        want weights hold a lock for their whole forward pass, so two of them never see
+        the kernels switched back under their feet; calls that do not want weights run
+        with whatever kernels are set (results are the same either way).
+        """
         import contextlib
 
-        current = getattr(self.config, "_attn_implementation", None)
-        if not need_attention or current in (None, "eager"):
+        if self._base_attn is None:
+            self._base_attn = getattr(self.config, "_attn_implementation", None) or "eager"
+        base = self._base_attn
+        if not need_attention or base == "eager":
             return contextlib.nullcontext()
 
         @contextlib.contextmanager
@@ -133,7 +149,7 @@ class HFModel(Model):
                 try:
                     yield
                 finally:
-                    self.model.set_attn_implementation(current)
+                    self.model.set_attn_implementation(base)
 
         return switch()
 

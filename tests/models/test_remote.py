@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from lumos.models.remote import RemoteModel, RemoteModelError
+from lumos.testing.fakes import FakeClassifier
+from lumos.testing.tiny import LocalModelServer
+
+
+@pytest.fixture
+def server():
+    s = LocalModelServer(FakeClassifier())
+    yield s
+    s.close()
+
+
+def test_remote_mirrors_the_served_model(server):
+    inner = FakeClassifier()
+    m = RemoteModel(server.url, timeout=5)
+    try:
+        assert m.output_spec() == inner.output_spec()
+        assert m.input_spec() == inner.input_spec()
+        exs = [{"text": "good good"}, {"text": "awful"}]
+        out = m.predict(exs, fields=["probas", "attention"])
+        ref = inner.predict(exs, fields=["probas", "attention"])
+        for o, r in zip(out, ref, strict=True):
+            assert isinstance(o["probas"], np.ndarray)
+            np.testing.assert_allclose(o["probas"], r["probas"], rtol=1e-6)
+            assert o["attention"].shape == r["attention"].shape
+        assert m.fingerprint() == RemoteModel(server.url).fingerprint()
+    finally:
+        m.close()
+
+
+def test_timeout_names_the_url_after_retries(server):
+    m = RemoteModel(server.url, timeout=0.2, retries=1, backoff=0.01)
+    server.delay = 1.0
+    with pytest.raises(RemoteModelError, match=rf"{server.url}/predict: timed out.*2 attempts"):
+        m.predict([{"text": "good"}])
+    assert server.requests == 2
+    m.close()
+
+
+@pytest.mark.parametrize("mode,message", [
+    ("not_json", "not JSON"),
+    ("wrong_count", "returned 1 outputs for 2 inputs"),
+    ("error", "HTTP 500"),
+])
+def test_bad_answers_name_the_url(server, mode, message):
+    m = RemoteModel(server.url, retries=0)
+    server.mode = mode
+    with pytest.raises(RemoteModelError, match=message) as e:
+        m.predict([{"text": "good"}, {"text": "bad"}])
+    assert server.url in str(e.value)
+    m.close()
+
+
+def test_server_errors_are_retried_then_reported(server):
+    m = RemoteModel(server.url, retries=2, backoff=0.01)
+    server.mode = "error"
+    with pytest.raises(RemoteModelError, match="3 attempts"):
+        m.predict([{"text": "good"}])
+    assert server.requests == 3
+    m.close()
+
+
+def test_unreachable_url_and_bad_spec_name_the_url(server):
+    with pytest.raises(RemoteModelError, match=r"127\.0\.0\.1:9/spec: cannot connect"):
+        RemoteModel("http://127.0.0.1:9", retries=0)
+    with pytest.raises(RemoteModelError, match=rf"{server.url}/spec/spec: HTTP 404"):
+        RemoteModel(server.url + "/spec", retries=0)
+    with pytest.raises(ValueError, match="ftp://x: a remote model URL"):
+        RemoteModel("ftp://x")
