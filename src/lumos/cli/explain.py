@@ -1,0 +1,159 @@
+"""`lumos explain`: salience maps of a model on a dataset, as Parquet or HTML.
+
+    lumos explain --model sentiment --dataset tweets --method integrated_gradients \\
+        --option steps=32 --limit 100 --out salience.parquet
+
+Runs through ``lumos.engine.interpret.explain`` (the function the server and Python users
+call, so the numbers are the same) with the store's cache, then scores every map's
+faithfulness (ERASER comprehensiveness / sufficiency / AOPC) unless ``--no-faithfulness``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from lumos.cli.common import (
+    add_model_dataset_args,
+    check_out_path,
+    workspace_from_args,
+)
+from lumos.cli.main import UsageError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("explain", help="salience maps (IG, LIME, SHAP, ...) to Parquet/HTML",
+                       description="Explain a model's predictions on a dataset with a "
+                       "salience method and write one map per example.")
+    add_model_dataset_args(p)
+    p.add_argument("--method", required=True,
+                   help="salience method id: integrated_gradients, grad_dot_input, "
+                   "gradient_norm, lime, kernel_shap, occlusion, attention_rollout")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="method option, e.g. steps=32, n_samples=500, target=positive "
+                   "(repeatable; see --list-options)")
+    p.add_argument("--list-options", action="store_true",
+                   help="print the method's options with defaults and exit")
+    p.add_argument("--out", default=None,
+                   help="output file: .parquet (one row per example) or .html")
+    p.add_argument("--no-faithfulness", action="store_true",
+                   help="skip the comprehensiveness/sufficiency scores")
+    p.add_argument("--no-cache", action="store_true", help="recompute cached maps")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def parse_options(items: Sequence[str]) -> dict[str, Any]:
+    import orjson
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--option: expected KEY=VALUE, got {item!r}")
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            value = raw
+        out[key.strip()] = value
+    return out
+
+
+def rows_for_table(ids: Sequence[str], method: str, field: str,
+                   results: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """Column lists for the Parquet file: one row per example."""
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "id", "method", "tokens", "salience", "target_output", "target_label",
+        "target_position", "score", "delta", "comprehensiveness", "sufficiency",
+        "aopc_comprehensiveness", "aopc_sufficiency")}
+    for ex_id, r in zip(ids, results, strict=True):
+        v = r[field]
+        t = v.get("target") or {}
+        f = r.get("faithfulness") or {}
+        cols["id"].append(ex_id)
+        cols["method"].append(method)
+        cols["tokens"].append([str(x) for x in v["tokens"]])
+        cols["salience"].append([float(x) for x in v["salience"]])
+        cols["target_output"].append(t.get("output"))
+        cols["target_label"].append(t.get("label"))
+        cols["target_position"].append(t.get("position"))
+        cols["score"].append(v.get("score"))
+        cols["delta"].append(v.get("delta"))
+        for k in ("comprehensiveness", "sufficiency", "aopc_comprehensiveness",
+                  "aopc_sufficiency"):
+            cols[k].append(f.get(k))
+    return cols
+
+
+def run(args: argparse.Namespace) -> int:
+    from lumos.api import types as T
+    from lumos.api.types import SpecError
+    from lumos.components.metrics.faithfulness import summarize
+    from lumos.engine.interpret import explain, get_interpreter, make_config
+
+    try:
+        interp = get_interpreter(args.method)
+    except SpecError as e:
+        raise UsageError(f"--method: {e}") from None
+    if args.list_options:
+        for opt in interp.config_schema():
+            print(f"{opt['name']:<20} default {opt['default']!r:<16} {opt['help']}")
+        return 0
+    if args.out is None:
+        raise UsageError("--out: give an output file (.parquet or .html)")
+    out = check_out_path("--out", args.out, (".parquet", ".html"))
+    try:
+        config = make_config(interp, parse_options(args.option))
+    except SpecError as e:
+        raise UsageError(f"--option: {e}") from None
+    ws, mname, dname = workspace_from_args(args)
+    model, ds = ws.model(mname), ws.dataset(dname)
+    if not interp.is_compatible(model, ds.spec()):
+        raise UsageError(f"--method: {interp.id} does not apply to model '{mname}'")
+    spec = interp.output_spec(model)
+    field = next(iter(spec))
+    if not isinstance(spec[field], T.TokenSalience):
+        raise UsageError(f"--method: {interp.id} does not produce token salience maps; "
+                         "use the Python API (lumos.engine.interpret.explain) for it")
+    examples = ds.examples(range(len(ds)))
+    try:
+        results = explain(ws, mname, examples, interp, config, use_cache=not args.no_cache,
+                          progress=False if args.quiet else f"{interp.id} {mname}",
+                          faithfulness=not args.no_faithfulness)
+    except SpecError as e:
+        raise UsageError(f"--option: {e}") from None
+    summary = summarize([r["faithfulness"] for r in results]) \
+        if not args.no_faithfulness else None
+    print(f"{interp.display_name} on {len(results)} examples of {dname} ({mname})")
+    if summary is not None:
+        for k in ("comprehensiveness", "sufficiency", "aopc_comprehensiveness",
+                  "aopc_sufficiency"):
+            v = summary[k]
+            print(f"  {k:<24} {'-' if v is None else f'{v:.4f}'}")
+    write(out, interp, field, ws.engine.ensure_ids(model, examples), results,
+          title=f"{interp.display_name}: {mname} on {dname}", summary=summary,
+          signed=spec[field].signed)
+    print(f"wrote {out}")
+    return 0
+
+
+def write(out: Path, interp: Any, field: str, ids: Sequence[str],
+          results: Sequence[Mapping[str, Any]], *, title: str,
+          summary: Mapping[str, Any] | None, signed: bool = True) -> None:
+    if out.suffix.lower() == ".html":
+        from lumos.components.salience.html import render_html
+
+        faith = [r.get("faithfulness") or {} for r in results] if summary else None
+        out.write_text(render_html([r[field] for r in results], method=interp.id, title=title,
+                                   signed=signed, faithfulness=faith, summary=summary),
+                       encoding="utf-8")
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = rows_for_table(ids, interp.id, field, results)
+    table = pa.table({k: pa.array(v, type=pa.list_(pa.float32()) if k == "salience" else None)
+                      for k, v in cols.items()})
+    pq.write_table(table, out)

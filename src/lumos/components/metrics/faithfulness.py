@@ -1,0 +1,326 @@
+"""How far to trust a salience map.
+
+- **Erasure** (ERASER, DeYoung et al., 2020): *comprehensiveness* is the drop in the
+  target score when the top-k% tokens are removed, *sufficiency* the drop when only they
+  are kept; *AOPC* averages each over the bins 1, 5, 10, 20, 50 %. High
+  comprehensiveness and low sufficiency mean the map found what the model used.
+  Word-level maps are erased by editing the text and calling ``predict`` through the
+  engine (batched, cached); model-token maps of a :class:`Differentiable` model by
+  replacing the erased tokens' embeddings with the ``[MASK]`` (else pad, else zero)
+  embedding and calling ``forward_from_embeds`` in batches.
+- **Model randomisation** (Adebayo et al., 2018): layers are re-initialised one by one
+  from the top on a copy of a torch model; after each step the map is recomputed and
+  compared with the trained model's by Spearman rank correlation. A map that barely
+  changes when the weights are random does not explain the weights.
+- **Agreement** between two methods: Spearman and Kendall rank correlation per example.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lumos.api.dataset import ID_FIELD
+from lumos.api.model import Differentiable, Model
+from lumos.api.types import SpecError
+from lumos.components.salience.base import Target, pick_score
+
+if TYPE_CHECKING:
+    from lumos.engine.predict import Engine
+
+BINS = (0.01, 0.05, 0.1, 0.2, 0.5)
+
+
+def _target(value: Mapping[str, Any]) -> Target:
+    t = value["target"]
+    return Target(t["output"], t.get("index"), t.get("label"), t.get("position"))
+
+
+def top_k(salience: np.ndarray, fraction: float) -> np.ndarray:
+    """Indices of the ``ceil(fraction * n)`` highest-salience tokens."""
+    n = len(salience)
+    k = min(n, max(1, math.ceil(fraction * n))) if n else 0
+    return np.argsort(-np.asarray(salience, dtype=np.float64), kind="stable")[:k]
+
+
+def _engine(engine: Engine | None) -> Engine:
+    if engine is not None:
+        return engine
+    from lumos.engine.predict import Engine
+    from lumos.store import Store
+
+    return Engine(Store(":memory:"))
+
+
+def _keep_masks(salience: np.ndarray, fractions: Sequence[float]) -> list[np.ndarray]:
+    """For each fraction: keep-mask without the top tokens, then keep-mask of only them."""
+    n = len(salience)
+    masks = []
+    for f in fractions:
+        top = top_k(salience, f)
+        comp = np.ones(n, bool)
+        comp[top] = False
+        masks += [comp, ~comp]
+    return masks
+
+
+def _word_scores(model: Model, example: Mapping[str, Any], value: Mapping[str, Any],
+                 masks: Sequence[np.ndarray], engine: Engine) -> list[float]:
+    fname = value["field"]
+    words = list(value["tokens"])
+    mask_token = value.get("mask_token", "")
+    is_tokens = not isinstance(example.get(fname), str)
+    base = {k: v for k, v in example.items() if k != ID_FIELD}
+    batch = []
+    for keep in masks:
+        if is_tokens or mask_token:
+            edited = [w if k else mask_token for w, k in zip(words, keep, strict=True)]
+        else:
+            edited = [w for w, k in zip(words, keep, strict=True) if k]
+        new = dict(base)
+        new[fname] = edited if is_tokens else " ".join(edited)
+        batch.append(new)
+    tgt = _target(value)
+    outs = engine.predict(model, batch, fields=[tgt.output])
+    return [pick_score(o[tgt.output], tgt) for o in outs]
+
+
+def _erasure_baseline(model: Any) -> int | None:
+    ids = dict(model.special_token_ids())
+    for name in ("mask", "pad"):
+        if name in ids:
+            return int(ids[name])
+    return None
+
+
+def _token_scores(model: Any, example: Mapping[str, Any], value: Mapping[str, Any],
+                  masks: Sequence[np.ndarray]) -> list[float]:
+    import torch
+
+    tgt = _target(value)
+    emb = model.embed([example], tgt.output)
+    x = emb.inputs_embeds[0].detach()
+    base_id = _erasure_baseline(model)
+    with torch.no_grad():
+        if base_id is None:
+            fill = torch.zeros_like(x[0])
+        else:
+            fill = model.embedding_layer()(torch.tensor([base_id], device=x.device))[0]
+    positions = list(value["positions"])
+    variants = []
+    for keep in masks:
+        v = x.clone()
+        erased = [positions[i] for i in np.flatnonzero(~keep)]
+        if erased:
+            v[erased] = fill
+        variants.append(v)
+    scores: list[float] = []
+    bs = max(1, int(model.max_batch_size))
+    keys = list(emb.forward_kwargs)
+    for start in range(0, len(variants), bs):
+        chunk = torch.stack(variants[start:start + bs])
+        kwargs = {k: emb.forward_kwargs[k].expand(len(chunk), *emb.forward_kwargs[k].shape[1:])
+                  for k in keys}
+        with torch.no_grad():
+            out = model.forward_from_embeds(tgt.output, chunk, **kwargs).float().cpu().numpy()
+        scores += [pick_score(row, tgt) for row in out]
+    return scores
+
+
+def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
+                   maps: Sequence[Mapping[str, Any]], *, engine: Engine | None = None,
+                   fractions: Sequence[float] = BINS, top_fraction: float = 0.2
+                   ) -> list[dict[str, Any]]:
+    """Comprehensiveness, sufficiency (at ``top_fraction``) and their AOPC per example.
+
+    ``maps[i]`` is one salience value (TokenSalience mapping with ``target``,
+    ``score`` and ``granularity``) for ``examples[i]``.
+    """
+    if len(maps) != len(examples):
+        raise SpecError(f"faithfulness: {len(maps)} maps for {len(examples)} examples")
+    engine = _engine(engine)
+    fr = sorted(set(fractions) | {top_fraction})
+    out = []
+    for ex, value in zip(examples, maps, strict=True):
+        sal = np.asarray(value["salience"], dtype=np.float64)
+        by_tokens = value.get("granularity") == "model_token"
+        if by_tokens and not isinstance(model, Differentiable):
+            out.append({"comprehensiveness": None, "sufficiency": None,
+                        "aopc_comprehensiveness": None, "aopc_sufficiency": None,
+                        "reason": "model-token map of a model that is not Differentiable"})
+            continue
+        if sal.size == 0 or "score" not in value or "target" not in value:
+            out.append({"comprehensiveness": None, "sufficiency": None,
+                        "aopc_comprehensiveness": None, "aopc_sufficiency": None,
+                        "reason": "empty map or no target"})
+            continue
+        masks = _keep_masks(sal, fr)
+        if value.get("granularity") == "word":
+            scores = _word_scores(model, ex, value, masks, engine)
+        elif by_tokens:
+            scores = _token_scores(model, ex, value, masks)
+        else:
+            raise SpecError(f"faithfulness: map granularity {value.get('granularity')!r} "
+                            "is neither 'word' nor 'model_token'")
+        full = float(value["score"])
+        comp = {f: full - scores[2 * n] for n, f in enumerate(fr)}
+        suff = {f: full - scores[2 * n + 1] for n, f in enumerate(fr)}
+        out.append({
+            "comprehensiveness": comp[top_fraction], "sufficiency": suff[top_fraction],
+            "aopc_comprehensiveness": float(np.mean([comp[f] for f in fractions])),
+            "aopc_sufficiency": float(np.mean([suff[f] for f in fractions])),
+            "curve": {"fractions": fr, "comprehensiveness": [comp[f] for f in fr],
+                      "sufficiency": [suff[f] for f in fr]},
+        })
+    return out
+
+
+def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | int | None]:
+    """Mean of each erasure score over the examples that have one."""
+    keys = ("comprehensiveness", "sufficiency", "aopc_comprehensiveness", "aopc_sufficiency")
+    out: dict[str, float | int | None] = {}
+    for k in keys:
+        vals = [r[k] for r in rows if r.get(k) is not None]
+        out[k] = float(np.mean(vals)) if vals else None
+    out["n"] = sum(1 for r in rows if r.get("comprehensiveness") is not None)
+    return out
+
+
+# ------------------------------------------------------------------ rank agreement
+
+
+def rank_correlation(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
+    """(Spearman, Kendall) of two equally long score lists; NaN when either is constant."""
+    from scipy.stats import kendalltau, spearmanr
+
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if x.shape != y.shape:
+        raise SpecError(f"agreement: maps of {len(x)} and {len(y)} tokens")
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return math.nan, math.nan
+    return float(spearmanr(x, y).statistic), float(kendalltau(x, y).statistic)
+
+
+def method_agreement(maps_a: Sequence[Mapping[str, Any]], maps_b: Sequence[Mapping[str, Any]],
+                     *, absolute: bool = False) -> dict[str, Any]:
+    """Mean Spearman and Kendall correlation between two methods' maps, example by
+    example. Pairs whose tokens differ (word vs sub-word maps) are counted as skipped."""
+    sp, kt, skipped = [], [], 0
+    for a, b in zip(maps_a, maps_b, strict=True):
+        if list(a["tokens"]) != list(b["tokens"]):
+            skipped += 1
+            continue
+        x, y = np.asarray(a["salience"]), np.asarray(b["salience"])
+        if absolute:
+            x, y = np.abs(x), np.abs(y)
+        s, k = rank_correlation(x, y)
+        if not math.isnan(s):
+            sp.append(s)
+            kt.append(k)
+    return {"spearman": float(np.mean(sp)) if sp else None,
+            "kendall": float(np.mean(kt)) if kt else None,
+            "per_example_spearman": sp, "n": len(sp), "skipped": skipped}
+
+
+# ------------------------------------------------------------ model randomisation
+
+
+def torch_module(model: Any) -> tuple[str, Any]:
+    """The attribute holding a model adapter's torch module (``model`` or ``module``)."""
+    import torch
+
+    for attr in ("model", "module"):
+        m = getattr(model, attr, None)
+        if isinstance(m, torch.nn.Module):
+            return attr, m
+    raise SpecError("randomisation check: the model holds no torch module (attribute "
+                    "'model' or 'module'); it needs a PyTorch model")
+
+
+def layer_groups(module: Any) -> list[tuple[str, Any]]:
+    """Parameter-owning units in forward order: a ModuleList is split into its layers,
+    modules without a layer stack inside are kept whole."""
+    import torch
+
+    def has_stack(m: Any) -> bool:
+        return any(isinstance(c, torch.nn.ModuleList) for c in m.modules())
+
+    groups: list[tuple[str, Any]] = []
+
+    def walk(prefix: str, m: Any) -> None:
+        for name, child in m.named_children():
+            full = f"{prefix}.{name}" if prefix else name
+            if not any(True for _ in child.parameters()):
+                continue
+            if isinstance(child, torch.nn.ModuleList):
+                groups.extend((f"{full}.{i}", c) for i, c in enumerate(child))
+            elif has_stack(child):
+                walk(full, child)
+            else:
+                groups.append((full, child))
+
+    walk("", module)
+    return groups
+
+
+def _reinit(unit: Any, generator_seed: int) -> None:
+    import torch
+
+    torch.manual_seed(generator_seed)
+    for m in unit.modules():
+        reset = getattr(m, "reset_parameters", None)
+        if callable(reset):
+            reset()
+
+
+def randomized_copies(model: Any, *, seed: int = 0, max_steps: int | None = None
+                      ) -> list[tuple[str, Any]]:
+    """Cascading re-initialisation: step i has the top ``i+1`` layer groups random."""
+    import torch
+
+    attr, module = torch_module(model)
+    names = [n for n, _ in layer_groups(module)][::-1]
+    if max_steps is not None:
+        names = names[:max_steps]
+    out = []
+    current = copy.deepcopy(module)
+    with torch.random.fork_rng(devices=[]):
+        for step, name in enumerate(names):
+            current = copy.deepcopy(current)
+            _reinit(current.get_submodule(name), seed + step)
+            clone = copy.copy(model)
+            setattr(clone, attr, current.eval())
+            if hasattr(clone, "_fp"):
+                clone._fp = None
+            out.append((name, clone))
+    return out
+
+
+def randomization_check(model: Model, examples: Sequence[Mapping[str, Any]], method: str,
+                        config: Any = None, *, engine: Engine | None = None,
+                        seed: int = 0, max_steps: int | None = None) -> dict[str, Any]:
+    """Spearman between the trained model's maps and maps after each cascading
+    re-initialisation step (top layer first). Low correlation = the map depends on the
+    weights, as it should. ``rank`` compares signed salience, ``abs_rank`` magnitudes."""
+    from lumos.engine.interpret import explain, get_interpreter
+
+    interp = get_interpreter(method)
+    key = next(iter(interp.output_spec(model)))
+    engine = _engine(engine)
+    trained = [r[key] for r in explain(engine, model, examples, interp, config)]
+    steps = []
+    for name, clone in randomized_copies(model, seed=seed, max_steps=max_steps):
+        scratch = _engine(None)  # maps of random weights are not worth caching
+        rand = [r[key] for r in explain(scratch, clone, examples, interp, config)]
+        signed = method_agreement(trained, rand)
+        unsigned = method_agreement(trained, rand, absolute=True)
+        steps.append({"layer": name, "rank": signed["spearman"],
+                      "abs_rank": unsigned["spearman"], "n": signed["n"]})
+        scratch.store.close()
+    return {"method": interp.id, "steps": steps,
+            "final_rank": steps[-1]["rank"] if steps else None,
+            "final_abs_rank": steps[-1]["abs_rank"] if steps else None}

@@ -1,0 +1,95 @@
+"""Salience maps as one self-contained HTML page (no scripts, no external files).
+
+Signed maps use a diverging palette (blue: against the target, red: for it), unsigned
+maps a single hue; each example is scaled by its own largest absolute value, which the
+page states. Faithfulness scores, when given, are shown per example and on average.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def _colour(v: float, signed: bool) -> str:
+    a = min(1.0, abs(v))
+    if signed and v < 0:
+        r, g, b = 33, 102, 172  # blue
+    elif signed:
+        r, g, b = 178, 24, 43  # red
+    else:
+        r, g, b = 84, 39, 143  # purple
+    return f"rgba({r},{g},{b},{a:.3f})"
+
+
+def _fmt(v: Any) -> str:
+    return "–" if v is None else f"{float(v):.3f}"
+
+
+CSS = """
+body{font:15px/1.5 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222}
+h1{font-size:1.3em}table{border-collapse:collapse;margin:1em 0}
+td,th{padding:.2em .7em;border-bottom:1px solid #ddd;text-align:right}
+th:first-child,td:first-child{text-align:left}
+.ex{margin:1.2em 0;padding:.6em .8em;border:1px solid #e4e4e4;border-radius:6px}
+.meta{font-size:.85em;color:#555;margin-bottom:.3em}
+.tok{padding:.05em .2em;margin:0 .08em;border-radius:3px;display:inline-block}
+.legend span{display:inline-block;width:2.2em;height:1em;vertical-align:middle}
+"""
+
+
+def render_html(results: Sequence[Mapping[str, Any]], *, method: str, title: str = "",
+                signed: bool = True, faithfulness: Sequence[Mapping[str, Any]] | None = None,
+                summary: Mapping[str, Any] | None = None) -> str:
+    """``results[i]`` is one salience value (tokens, salience, target, score, ...)."""
+    esc = html.escape
+    parts = ["<!doctype html><html><head><meta charset='utf-8'>",
+             f"<title>{esc(title or method)}</title><style>{CSS}</style></head><body>",
+             f"<h1>{esc(title or method)}</h1>"]
+    stops = [-1, -0.5, 0, 0.5, 1] if signed else [0, 0.25, 0.5, 0.75, 1]
+    parts.append("<p class='legend'>" + ("against ← " if signed else "low ")
+                 + "".join(f"<span style='background:{_colour(s, signed)}'></span>"
+                           for s in stops)
+                 + (" → for the target" if signed else " high")
+                 + " (each example scaled by its largest |salience|)</p>")
+    if summary:
+        keys = [k for k in ("comprehensiveness", "sufficiency", "aopc_comprehensiveness",
+                            "aopc_sufficiency") if k in summary]
+        parts.append("<table><tr><th>faithfulness (mean)</th>"
+                     + "".join(f"<th>{esc(k)}</th>" for k in keys) + "</tr><tr><td>"
+                     + f"{summary.get('n', '')} examples</td>"
+                     + "".join(f"<td>{_fmt(summary[k])}</td>" for k in keys) + "</tr></table>")
+    for n, value in enumerate(results):
+        sal = np.asarray(value.get("salience", []), dtype=np.float64)
+        scale = float(np.abs(sal).max()) if sal.size else 0.0
+        tgt = value.get("target") or {}
+        meta = [f"#{n}"]
+        if tgt.get("output"):
+            meta.append(f"output {esc(str(tgt['output']))}")
+        if tgt.get("label") is not None:
+            meta.append(f"target {esc(str(tgt['label']))}")
+        if tgt.get("position") is not None:
+            meta.append(f"token {tgt['position']}")
+        if value.get("score") is not None:
+            meta.append(f"score {float(value['score']):.3f}")
+        if value.get("delta") is not None:
+            meta.append(f"IG delta {float(value['delta']):.2e}")
+        meta.append(f"max |salience| {scale:.3g}")
+        if faithfulness is not None and faithfulness[n].get("comprehensiveness") is not None:
+            f = faithfulness[n]
+            meta.append(f"comprehensiveness {_fmt(f['comprehensiveness'])}, "
+                        f"sufficiency {_fmt(f['sufficiency'])}")
+        toks = []
+        for tok, s in zip(value.get("tokens", []), sal, strict=False):
+            rel = s / scale if scale else 0.0
+            colour = _colour(rel, signed)
+            fg = "#fff" if abs(rel) > 0.6 else "#111"
+            toks.append(f"<span class='tok' title='{s:.4g}' style='background:{colour};"
+                        f"color:{fg}'>{esc(str(tok))}</span>")
+        parts.append(f"<div class='ex'><div class='meta'>{' · '.join(meta)}</div>"
+                     f"{' '.join(toks)}</div>")
+    parts.append("</body></html>")
+    return "".join(parts)

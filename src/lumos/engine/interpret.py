@@ -1,0 +1,168 @@
+"""Run an interpreter (salience, attention) over examples, with caching.
+
+``explain`` is the one entry point the CLI, the server and Python users share, so all
+three get the same numbers. Results are cached in the store's ``outputs`` table under
+the key ``"<model fingerprint>|<method id>|<config hash>"`` per (example id, field), and
+written chunk by chunk, so a killed run keeps every finished chunk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import inspect
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from lumos.api import registry
+from lumos.api.component import Interpreter
+from lumos.api.model import Model
+from lumos.api.types import SpecError
+from lumos.engine.predict import Cancelled, Engine
+from lumos.engine.workspace import Workspace
+
+ProgressFn = Callable[[int, int], None]
+
+
+def config_hash(config: Any) -> str:
+    """A stable hash of a config dataclass's values."""
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        values = dataclasses.asdict(config)
+    else:
+        values = dict(config)
+    blob = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(blob, digest_size=8).hexdigest()
+
+
+def get_interpreter(method: str | Interpreter | type[Interpreter]) -> Interpreter:
+    if isinstance(method, Interpreter):
+        return method
+    if isinstance(method, type):
+        return method()
+    try:
+        cls = registry.get("interpreter", method)
+    except KeyError as e:
+        raise SpecError(f"method: {e.args[0]}") from None
+    inst: Interpreter = cls()
+    return inst
+
+
+def make_config(interp: Interpreter, config: Any) -> Any:
+    if config is None or isinstance(config, Mapping):
+        return interp.make_config(config)
+    if not isinstance(config, interp.Config):
+        raise SpecError(f"{interp.id}: config must be a {interp.Config.__qualname__} or a "
+                        f"mapping, got {type(config).__name__}")
+    return config
+
+
+def cache_key(engine: Engine, model: Model, interp: Interpreter, config: Any) -> str:
+    return f"{engine.fingerprint(model)}|{interp.id}|{config_hash(config)}"
+
+
+def explain(
+    target: Workspace | Engine | None,
+    model: Model | str,
+    examples: Sequence[Mapping[str, Any]],
+    method: str | Interpreter | type[Interpreter],
+    config: Any = None,
+    *,
+    chunk_size: int | None = None,
+    use_cache: bool = True,
+    progress: bool | str = False,
+    on_progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    faithfulness: bool = False,
+) -> list[dict[str, Any]]:
+    """Run ``method`` (an interpreter id such as ``"integrated_gradients"``) on ``examples``.
+
+    ``target`` is a Workspace (then ``model`` may be a model name), an Engine, or None (a
+    throwaway in-memory engine). ``config`` is the method's Config or a mapping of its
+    options. Returns one dict per example holding the interpreter's output fields; with
+    ``faithfulness`` each also holds ``"faithfulness"``: the erasure scores of its salience
+    map (see ``lumos.components.metrics.faithfulness``).
+    """
+    if isinstance(target, Workspace):
+        engine = target.engine
+        if isinstance(model, str):
+            model = target.model(model)
+    else:
+        if target is None:
+            from lumos.store import Store
+
+            target = Engine(Store(":memory:"))
+        engine = target
+    if isinstance(model, str):
+        raise SpecError(f"model: '{model}' is a name, but no workspace was given to look it "
+                        "up in")
+    interp = get_interpreter(method)
+    cfg = make_config(interp, config)
+    fields = list(interp.output_spec(model))
+    key = cache_key(engine, model, interp, cfg)
+    ids = Engine.ensure_ids(model, examples)
+    results: dict[str, dict[str, Any]] = {i: {} for i in ids}
+    if use_cache:
+        for (i, f), v in engine.store.get_outputs(key, list(results), fields).items():
+            results[i][f] = v
+    first: dict[str, int] = {}
+    for n, i in enumerate(ids):
+        first.setdefault(i, n)
+    todo = [i for i in results if len(results[i]) < len(fields)]
+    todo.sort(key=lambda i: model.length_key(examples[first[i]]))
+    takes_engine = "engine" in inspect.signature(interp.run).parameters
+    size = chunk_size or max(1, int(model.max_batch_size))
+    bar = None
+    if progress and todo:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(todo), unit="ex",
+                   desc=progress if isinstance(progress, str) else f"explain {interp.id}")
+    done = 0
+    try:
+        for start in range(0, len(todo), size):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"cancelled after {done} of {len(todo)} examples; "
+                                "finished chunks are cached")
+            chunk = todo[start:start + size]
+            batch = [examples[first[i]] for i in chunk]
+            kwargs: dict[str, Any] = {"config": cfg}
+            if takes_engine:
+                kwargs["engine"] = engine
+            outs = interp.run(batch, model, **kwargs)
+            if len(outs) != len(batch):
+                raise RuntimeError(f"{interp.id} returned {len(outs)} results for "
+                                   f"{len(batch)} examples")
+            rows = []
+            for i, out in zip(chunk, outs, strict=True):
+                for f in fields:
+                    results[i][f] = out[f]
+                    rows.append((i, f, out[f]))
+            engine.store.put_outputs(key, rows)
+            done += len(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
+            if on_progress is not None:
+                on_progress(done, len(todo))
+    finally:
+        if bar is not None:
+            bar.close()
+    final = [dict(results[i]) for i in ids]
+    if faithfulness:
+        add_faithfulness(engine, model, examples, final, fields[0])
+    return final
+
+
+def add_faithfulness(engine: Engine, model: Model, examples: Sequence[Mapping[str, Any]],
+                     results: list[dict[str, Any]], field: str) -> None:
+    """Attach ERASER comprehensiveness/sufficiency/AOPC of ``field``'s maps in place."""
+    from lumos.components.metrics.faithfulness import erasure_scores
+
+    if not results or not isinstance(results[0].get(field), Mapping) or \
+            "salience" not in results[0][field]:
+        raise SpecError(f"faithfulness: output '{field}' is not a salience map")
+    rows = erasure_scores(model, examples, [r[field] for r in results], engine=engine)
+    for r, row in zip(results, rows, strict=True):
+        r["faithfulness"] = row

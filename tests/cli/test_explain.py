@@ -1,0 +1,98 @@
+"""`lumos explain` end to end on the known-answer model (loaded through --config)."""
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from lumos.cli.main import main
+from lumos.engine.interpret import explain
+from lumos.testing.interpreter_conformance import TEXTS
+from lumos.testing.linear import LinearTextModel
+
+CONFIG = """
+from lumos.testing.linear import LinearTextModel
+models = {"linear": LinearTextModel}
+"""
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    monkeypatch.setenv("LUMOS_HOME", str(tmp_path / "home"))
+    cfg = tmp_path / "cfg.py"
+    cfg.write_text(CONFIG)
+    data = tmp_path / "data.csv"
+    data.write_text("text,label\n" + "\n".join(f'"{t}",positive' for t in TEXTS) + "\n")
+    return cfg, data, tmp_path
+
+
+def cli(cfg, data, *extra):
+    return main(["explain", "--config", str(cfg), "--model", "linear", "--dataset", str(data),
+                 "--quiet", *extra])
+
+
+def test_parquet_has_the_numbers_the_python_api_returns(files, capsys):
+    cfg, data, tmp = files
+    out = tmp / "sal.parquet"
+    assert cli(cfg, data, "--method", "integrated_gradients", "--option", "steps=16",
+               "--out", str(out)) == 0
+    table = pq.read_table(out).to_pylist()
+    assert len(table) == len(TEXTS)
+    api = explain(None, LinearTextModel(), [{"text": t} for t in TEXTS],
+                  "integrated_gradients", {"steps": 16}, faithfulness=True)
+    for row, ref in zip(table, api, strict=True):
+        v = ref["integrated_gradients"]
+        assert row["tokens"] == v["tokens"]
+        np.testing.assert_allclose(row["salience"], v["salience"], rtol=1e-5, atol=1e-6)
+        assert row["target_label"] == v["target"]["label"]
+        assert row["comprehensiveness"] == pytest.approx(
+            ref["faithfulness"]["comprehensiveness"], abs=1e-5)
+    printed = capsys.readouterr().out
+    assert "comprehensiveness" in printed and "wrote" in printed
+
+
+def test_html_is_self_contained_and_coloured(files):
+    cfg, data, tmp = files
+    out = tmp / "sal.html"
+    assert cli(cfg, data, "--method", "occlusion", "--out", str(out)) == 0
+    page = out.read_text()
+    assert page.count("class='ex'") == len(TEXTS)
+    assert "rgba(178,24,43" in page and "rgba(33,102,172" in page  # both signs shown
+    assert "<script" not in page and "http" not in page
+    assert "faithfulness (mean)" in page
+
+
+def test_second_run_is_served_from_the_cache(files, monkeypatch):
+    cfg, data, tmp = files
+    calls = []
+    import lumos.components.salience.integrated_gradients as ig
+
+    real = ig.IntegratedGradients.attribute
+    monkeypatch.setattr(ig.IntegratedGradients, "attribute",
+                        lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    for _ in range(2):
+        assert cli(cfg, data, "--method", "integrated_gradients", "--no-faithfulness",
+                   "--out", str(tmp / "a.parquet")) == 0
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(("extra", "flag"), [
+    (["--method", "nope", "--out", "x.parquet"], "--method"),
+    (["--method", "lime", "--out", "x.txt"], "--out"),
+    (["--method", "lime", "--option", "n_samples=1", "--out", "x.parquet"], "--option"),
+    (["--method", "lime", "--option", "bogus=1", "--out", "x.parquet"], "--option"),
+    (["--method", "lime", "--option", "novalue", "--out", "x.parquet"], "--option"),
+    (["--method", "lime"], "--out"),
+])
+def test_usage_errors_name_the_flag(files, capsys, extra, flag):
+    cfg, data, tmp = files
+    with pytest.raises(SystemExit) as e:
+        cli(cfg, data, *extra)
+    assert e.value.code == 2
+    assert flag in capsys.readouterr().err
+
+
+def test_list_options(files, capsys):
+    cfg, data, _ = files
+    assert cli(cfg, data, "--method", "integrated_gradients", "--list-options") == 0
+    out = capsys.readouterr().out
+    assert "steps" in out and "baseline" in out

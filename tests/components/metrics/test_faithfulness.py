@@ -1,0 +1,114 @@
+"""Erasure scores, rank agreement and the model-randomisation check."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lumos.api.types import SpecError
+from lumos.components.metrics import faithfulness as F
+from lumos.engine.interpret import explain
+from lumos.testing import FakeClassifier
+from lumos.testing.interpreter_conformance import TEXTS
+from lumos.testing.linear import LinearTextModel
+
+EXAMPLES = [{"text": t} for t in TEXTS]
+
+
+@pytest.fixture(scope="module")
+def linear():
+    return LinearTextModel()
+
+
+def maps_of(model, method, **options):
+    return [r[method] for r in explain(None, model, EXAMPLES, method, options or None)]
+
+
+def shuffled(maps, seed=0):
+    rng = np.random.default_rng(seed)
+    return [dict(m, salience=rng.permutation(np.asarray(m["salience"]))) for m in maps]
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "occlusion"])
+def test_a_true_map_beats_a_shuffled_one(linear, method):
+    maps = maps_of(linear, method)
+    good = F.summarize(F.erasure_scores(linear, EXAMPLES, maps))
+    bad = F.summarize(F.erasure_scores(linear, EXAMPLES, shuffled(maps)))
+    assert good["n"] == len(EXAMPLES)
+    assert good["aopc_comprehensiveness"] > bad["aopc_comprehensiveness"] + 0.05
+    assert good["aopc_sufficiency"] < bad["aopc_sufficiency"] - 0.05
+
+
+def test_erasure_has_known_values_on_a_linear_score(linear):
+    """Deleting the top word of 'great awful' lowers the score by exactly its weight."""
+    ex = [{"text": "great awful"}]
+    value = explain(None, linear, ex, "occlusion", {"output": "score"})[0]["occlusion"]
+    row = F.erasure_scores(linear, ex, [value], fractions=(0.5,), top_fraction=0.5)[0]
+    c = linear.word_contributions("great awful")
+    assert row["comprehensiveness"] == pytest.approx(c.max(), abs=1e-5)
+    assert row["sufficiency"] == pytest.approx(c.min(), abs=1e-5)
+
+
+def test_model_token_maps_are_erased_in_embedding_space(linear):
+    maps = maps_of(linear, "grad_dot_input", output="score")
+    rows = F.erasure_scores(linear, EXAMPLES[:1], maps[:1], fractions=(0.2,))
+    # [MASK]'s embedding replaces the top 20 % (2 of 9 words): the drop is their weight
+    # minus two [MASK] contributions
+    c = linear.word_contributions(TEXTS[0])
+    w = linear.module["regressor"].weight.detach().numpy()[0]
+    m = float(linear.embedding_layer().weight.detach().numpy()[2] @ w)  # [MASK] is id 2
+    top2 = np.sort(c)[-2:]
+    assert rows[0]["comprehensiveness"] == pytest.approx(float(top2.sum() - 2 * m), abs=1e-5)
+
+
+def test_black_box_models_are_scored_through_predict():
+    model = FakeClassifier()
+    maps = maps_of(model, "occlusion")
+    rows = F.erasure_scores(model, EXAMPLES, maps)
+    assert all(r["comprehensiveness"] is not None for r in rows)
+    rollout = maps_of(model, "attention_rollout")
+    assert F.erasure_scores(model, EXAMPLES, rollout)[0]["reason"].startswith("model-token")
+
+
+def test_agreement_is_perfect_between_exact_methods_and_low_against_noise(linear):
+    ig = maps_of(linear, "integrated_gradients", output="score")
+    occ = maps_of(linear, "occlusion", output="score")
+    agree = F.method_agreement(ig, occ)
+    # equal up to float noise among tied words ('the', 'was' occur twice)
+    assert agree["spearman"] > 0.99 and agree["kendall"] > 0.97
+    noise = F.method_agreement(ig, shuffled(ig, seed=3))
+    assert noise["spearman"] < 0.9
+    assert F.method_agreement(ig, [dict(m, tokens=["x"]) for m in occ])["skipped"] == 4
+
+
+def test_rank_correlation_of_a_constant_map_is_nan():
+    s, k = F.rank_correlation([1, 1, 1], [1, 2, 3])
+    assert math.isnan(s) and math.isnan(k)
+    with pytest.raises(SpecError, match="agreement"):
+        F.rank_correlation([1, 2], [1, 2, 3])
+
+
+def test_layer_groups_run_top_down_in_the_cascade(linear):
+    names = [n for n, _ in F.layer_groups(linear.module)]
+    assert names == ["embedding", "classifier", "regressor"]
+    steps = [n for n, _ in F.randomized_copies(linear)]
+    assert steps == ["regressor", "classifier", "embedding"]
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "lime"])
+def test_randomised_model_maps_differ_measurably(linear, method):
+    config = {"n_samples": 100} if method == "lime" else None
+    check = F.randomization_check(linear, EXAMPLES, method, config)
+    by_layer = {s["layer"]: s for s in check["steps"]}
+    # the regressor does not feed 'probas': its re-initialisation changes nothing
+    assert by_layer["regressor"]["rank"] == pytest.approx(1.0, abs=1e-6)
+    # once the classifier and the embeddings are random, the map is a different one
+    assert check["final_rank"] < 0.6
+    # the trained model itself is untouched
+    again = maps_of(linear, method, **(config or {}))
+    assert check["final_rank"] < F.method_agreement(again, again)["spearman"]
+
+
+def test_randomisation_needs_a_torch_model():
+    with pytest.raises(SpecError, match="torch module"):
+        F.randomization_check(FakeClassifier(), EXAMPLES, "occlusion")
