@@ -1,0 +1,201 @@
+"""Interpretations: salience maps, attention and sequence salience for a few examples.
+
+A thin caller of ``lumos.engine.interpret.explain`` (the function the CLI and Python
+users call, so the page shows the same numbers), with its cache; faithfulness scores
+(comprehensiveness, sufficiency, AOPC) come with token salience maps when asked.
+
+``GET /methods`` tells the page which methods apply to each loaded model (each
+component's own ``is_compatible``: whether a model is Differentiable is a server-side
+fact), with their config forms and whether they are cheap enough to run on every edit.
+``POST /agreement`` ranks how far the token salience maps of several methods agree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import defaultdict
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from lumos.api import registry
+from lumos.api import types as T
+from lumos.api.component import Interpreter
+from lumos.api.model import Model
+from lumos.engine import Workspace
+from lumos.engine.interpret import explain, get_interpreter
+from lumos.server import data
+from lumos.server.deps import dataset_loading, get_dataset, get_model, workspace
+from lumos.server.responses import JSON
+
+router = APIRouter(prefix="/api/interpretations", tags=["interpretations"])
+
+MAX_EXAMPLES = 100
+
+#: methods cheap enough to run whenever the selected example or the edit changes (one or
+#: two forward/backward passes); the others (integrated gradients, LIME, SHAP, occlusion,
+#: sequence salience) run when the user asks.
+AUTORUN = frozenset({"gradient_norm", "grad_dot_input", "attention", "attention_rollout"})
+
+#: one interpretation at a time per model: methods switch model state while they run
+#: (eager attention kernels, gradients), and the work is CPU-bound anyway
+_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+class InterpretRequest(BaseModel):
+    model: str
+    method: str = Field(description="interpreter id, e.g. integrated_gradients")
+    config: dict[str, Any] = Field(default_factory=dict, description="the method's options")
+    dataset: str | None = Field(default=None, description="needed when giving ids")
+    ids: list[str] | None = None
+    examples: list[dict[str, Any]] | None = None
+    faithfulness: bool = Field(default=False,
+                               description="add erasure scores to token salience maps")
+
+
+class MethodChoice(BaseModel):
+    method: str
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class AgreementRequest(BaseModel):
+    model: str
+    methods: list[MethodChoice] = Field(description="two or more token salience methods")
+    dataset: str | None = Field(default=None, description="needed when giving ids")
+    ids: list[str] | None = None
+    examples: list[dict[str, Any]] | None = None
+    absolute: bool = Field(default=False, description="compare magnitudes, not signed maps")
+
+
+def _examples(request: Request, ws: Workspace, dataset: str | None, ids: list[str] | None,
+              examples: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    if (ids is None) == (examples is None):
+        raise HTTPException(422, "give either 'ids' (with 'dataset') or 'examples'")
+    if ids is not None:
+        if dataset is None:
+            raise HTTPException(422, "'ids' needs 'dataset'")
+        ds = get_dataset(ws, dataset, dataset_loading(request))
+        try:
+            out = data.examples_by_id(ws, dataset, ds, ids)
+        except KeyError as e:
+            raise HTTPException(404, e.args[0]) from None
+    else:
+        out = list(examples or [])
+    if len(out) > MAX_EXAMPLES:
+        raise HTTPException(413, f"at most {MAX_EXAMPLES} examples per request")
+    return out
+
+
+def _interpreter(method: str, model: Model, model_name: str) -> Interpreter:
+    try:
+        interp = get_interpreter(method)
+    except T.SpecError as e:
+        raise HTTPException(404, str(e)) from None
+    if not interp.is_compatible(model, {}):
+        raise HTTPException(422, f"method: {interp.id} does not apply to model "
+                            f"'{model_name}'")
+    return interp
+
+
+def _first_type(spec: T.Spec) -> T.FieldSpec:
+    return next(iter(spec.values()))
+
+
+@router.post("", response_class=JSON)
+def interpret(body: InterpretRequest, request: Request) -> Any:
+    ws = workspace(request)
+    model = get_model(ws, body.model)
+    try:
+        get_interpreter(body.method)
+    except T.SpecError as e:
+        raise HTTPException(404, str(e)) from None
+    examples = _examples(request, ws, body.dataset, body.ids, body.examples)
+    interp = _interpreter(body.method, model, body.model)
+    spec = interp.output_spec(model)
+    want_faith = body.faithfulness and isinstance(_first_type(spec), T.TokenSalience)
+    try:
+        with _LOCKS[body.model]:
+            results = explain(ws, body.model, examples, interp, body.config,
+                              faithfulness=want_faith)
+    except T.SpecError as e:
+        raise HTTPException(422, str(e)) from None
+    return JSON({"model": body.model, "method": interp.id,
+                 "ids": ws.engine.ensure_ids(model, examples),
+                 "spec": T.spec_to_json(spec), "results": results})
+
+
+def method_info(interp: Interpreter, model: Model) -> dict[str, Any]:
+    spec = interp.output_spec(model)
+    first = _first_type(spec)
+    return {"id": interp.id, "display_name": interp.display_name or interp.id,
+            "description": (type(interp).__doc__ or "").strip().split("\n")[0],
+            "output": type(first).__name__, "signed": bool(getattr(first, "signed", False)),
+            "autorun": interp.id in AUTORUN or bool(getattr(first, "autorun", False)),
+            "config": type(interp).config_schema()}
+
+
+def compatible_methods(model: Model) -> list[dict[str, Any]]:
+    """Every registered interpreter that applies to ``model``, cheap ones first."""
+    out = []
+    for _, cls in sorted(registry.available("interpreter").items()):
+        try:
+            interp = cls()
+            if interp.is_compatible(model, {}):
+                out.append(method_info(interp, model))
+        except Exception:  # a component that cannot judge this model does not apply
+            continue
+    return sorted(out, key=lambda m: (not m["autorun"], m["id"]))
+
+
+@router.get("/methods", response_class=JSON)
+def list_methods(request: Request, model: str | None = None) -> Any:
+    """Per loaded model: the interpretation methods that apply to it.
+
+    Each entry has ``id``, ``display_name``, ``output`` (TokenSalience, AttentionHeads or
+    SequenceSalience), ``signed``, ``autorun`` (cheap enough to run on every edit) and
+    ``config`` (the method's options with defaults and help).
+    """
+    ws = workspace(request)
+    names = [model] if model is not None else list(ws.models)
+    if model is not None:
+        get_model(ws, model)
+    return JSON({"models": {n: compatible_methods(ws.models[n]) for n in names}})
+
+
+@router.post("/agreement", response_class=JSON)
+def agreement(body: AgreementRequest, request: Request) -> Any:
+    """Spearman and Kendall rank correlation of each pair of methods' maps (mean over the
+    examples). Maps come from the cache when the methods already ran."""
+    from lumos.components.metrics.faithfulness import method_agreement
+
+    ws = workspace(request)
+    model = get_model(ws, body.model)
+    if len(body.methods) < 2:
+        raise HTTPException(422, "methods: give at least two methods to compare")
+    examples = _examples(request, ws, body.dataset, body.ids, body.examples)
+    maps: dict[str, list[Any]] = {}
+    for choice in body.methods:
+        interp = _interpreter(choice.method, model, body.model)
+        spec = interp.output_spec(model)
+        key = next(iter(spec))
+        if not isinstance(spec[key], T.TokenSalience):
+            raise HTTPException(422, f"methods: {interp.id} does not give a token salience "
+                                "map")
+        try:
+            with _LOCKS[body.model]:
+                results = explain(ws, body.model, examples, interp, choice.config)
+        except T.SpecError as e:
+            raise HTTPException(422, str(e)) from None
+        maps[interp.id] = [r[key] for r in results]
+    pairs = []
+    for a, b in itertools.combinations(maps, 2):
+        try:
+            agree = method_agreement(maps[a], maps[b], absolute=body.absolute)
+        except T.SpecError as e:
+            raise HTTPException(422, str(e)) from None
+        pairs.append({"a": a, "b": b, "spearman": agree["spearman"],
+                      "kendall": agree["kendall"], "n": agree["n"],
+                      "skipped": agree["skipped"]})
+    return JSON({"model": body.model, "methods": list(maps), "pairs": pairs})
