@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 def serve(models: Any = None, datasets: Any = None, **kwargs: Any) -> Any:
     """Start the browser workbench (see ``lumos.server.serve``)."""
-    from lumos.server import serve as _serve
+    from lumos.server.serve import serve as _serve
 
     return _serve(models=models, datasets=datasets, **kwargs)
 

@@ -1,6 +1,8 @@
-import multiprocessing as mp
 import os
 import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 
@@ -30,26 +32,35 @@ def test_user_data_survives_reopen(tmp_path):
     assert dp["text"] == "edited" and dp["_parent"] == "orig"
     assert s2.get_state("slices", "errors") == {"ids": ["a", "b"]}
     assert s2.delete_state("slices", "errors") and s2.list_state("slices") == {}
+    s2.close()
 
 
-def _writer(path, ready):
-    s = Store(path)
-    s.put_outputs("m", [("done", "probas", np.ones(3))])
-    ready.set()
-    while True:  # killed mid-run
-        s.put_outputs("m", [(f"x{np.random.randint(1e9)}", "probas", np.ones(3))])
+WRITER = """
+import sys, numpy as np
+from lumos.store import Store
+s = Store(sys.argv[1])
+s.put_outputs("m", [("done", "probas", np.ones(3))])
+print("ready", flush=True)
+i = 0
+while True:  # killed mid-run
+    i += 1
+    s.put_outputs("m", [(f"x{i}", "probas", np.ones(3))])
+"""
 
 
 def test_cache_survives_a_killed_process(tmp_path):
     path = tmp_path / "k.sqlite"
-    ctx = mp.get_context("spawn")
-    ready = ctx.Event()
-    p = ctx.Process(target=_writer, args=(path, ready))
-    p.start()
-    assert ready.wait(60)
-    os.kill(p.pid, signal.SIGKILL)
-    p.join()
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(0.2)  # let it write more batches
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
     s = Store(path)
     got = s.get_outputs("m", ["done"], ["probas"])
     np.testing.assert_array_equal(got[("done", "probas")], np.ones(3))
-    assert s.count_outputs("m") >= 1
+    assert s.count_outputs("m") >= 2
+    s.close()

@@ -151,6 +151,26 @@ def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | N
     return name, ds
 
 
+def workspace_from_args(args: argparse.Namespace) -> tuple[Any, str, str]:
+    """(workspace, model name, dataset name) from --config/--model/--dataset and friends.
+
+    The dataset is resolved first (cheap checks before a model loads); a dataset that does
+    not fit the model is a --dataset error naming the field.
+    """
+    from lumos.engine import Workspace
+
+    cfg_models, cfg_datasets = load_config(args.config)
+    dname, ds = resolve_dataset(args.dataset, encoding=args.encoding, columns=args.column,
+                                config=cfg_datasets, limit=args.limit)
+    mname, model = resolve_model(args.model, task=args.task, config=cfg_models)
+    try:
+        ws = Workspace({}, {dname: ds})
+        ws.add_model(mname, model, smoke_test=False)
+    except SpecError as e:
+        raise UsageError(f"--dataset: {e}") from None
+    return ws, mname, dname
+
+
 def check_out_path(flag: str, path: str, suffixes: tuple[str, ...]) -> Path:
     p = Path(path)
     if p.suffix.lower() not in suffixes:

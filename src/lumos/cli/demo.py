@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.print_only:
         return _print_predictions(demo)
     try:
-        from lumos.server import serve
+        from lumos.server.serve import serve
     except ImportError:
         print("the workbench is not available in this install; printing predictions")
         return _print_predictions(demo)

@@ -9,9 +9,7 @@ from typing import Any
 from lumos.cli.common import (
     add_model_dataset_args,
     check_out_path,
-    load_config,
-    resolve_dataset,
-    resolve_model,
+    workspace_from_args,
 )
 from lumos.cli.main import UsageError
 
@@ -71,21 +69,12 @@ def run(args: argparse.Namespace) -> int:
     import orjson
 
     from lumos.api.types import SpecError
-    from lumos.engine import Workspace
     from lumos.engine.aggregate import compute_metrics
 
     out = check_out_path("--json", args.json, (".json",)) if args.json else None
     if args.bins < 1:
         raise UsageError(f"--bins: must be at least 1, got {args.bins}")
-    cfg_models, cfg_datasets = load_config(args.config)
-    mname, model = resolve_model(args.model, task=args.task, config=cfg_models)
-    dname, ds = resolve_dataset(args.dataset, encoding=args.encoding, columns=args.column,
-                                config=cfg_datasets, limit=args.limit)
-    try:
-        ws = Workspace({}, {dname: ds})
-        ws.add_model(mname, model, smoke_test=False)
-    except SpecError as e:
-        raise UsageError(f"--dataset: {e}") from None
+    ws, mname, dname = workspace_from_args(args)
     configs = {"classification": {"margin": args.margin}} if args.margin is not None else None
     try:
         result = compute_metrics(ws, mname, dname, by=args.by, bins=args.bins,

@@ -7,9 +7,7 @@ import argparse
 from lumos.cli.common import (
     add_model_dataset_args,
     check_out_path,
-    load_config,
-    resolve_dataset,
-    resolve_model,
+    workspace_from_args,
 )
 from lumos.cli.main import UsageError
 
@@ -29,18 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def run(args: argparse.Namespace) -> int:
     from lumos.api.types import TokenGradients
     from lumos.datasets.export import rows_to_table, write_table
-    from lumos.engine import Engine
 
     out = check_out_path("--out", args.out, (".parquet", ".csv", ".jsonl"))
-    cfg_models, cfg_datasets = load_config(args.config)
-    _, ds = resolve_dataset(args.dataset, encoding=args.encoding, columns=args.column,
-                            config=cfg_datasets, limit=args.limit)  # cheap checks first
-    name, model = resolve_model(args.model, task=args.task, config=cfg_models)
-    from lumos.engine.workspace import compatibility_problem
-
-    problem = compatibility_problem(model, ds.spec())
-    if problem:
-        raise UsageError(f"--dataset: does not fit model '{name}': {problem}")
+    ws, name, dname = workspace_from_args(args)
+    model, ds = ws.model(name), ws.dataset(dname)
     spec = model.output_spec()
     if args.fields is None:
         fields = [f for f, fs in spec.items() if not isinstance(fs, TokenGradients)]
@@ -53,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--fields: '{unknown[0]}' is not an output of '{name}' "
                              f"(fields: {', '.join(spec)})")
     examples = ds.examples(range(len(ds)))
-    outputs = Engine().predict(model, examples, fields=fields, model_name=name,
+    outputs = ws.engine.predict(model, examples, fields=fields, model_name=name,
                                progress=f"predict {name}")
     inputs = [c for c in ds.spec() if c in examples[0]] if examples else []
     rows = [{"id": ex["id"], **{c: ex.get(c) for c in inputs},

@@ -7,9 +7,7 @@ import argparse
 from lumos.cli.common import (
     add_model_dataset_args,
     check_out_path,
-    load_config,
-    resolve_dataset,
-    resolve_model,
+    workspace_from_args,
 )
 from lumos.cli.main import UsageError
 
@@ -39,7 +37,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     from lumos.api.types import SpecError
-    from lumos.engine import Workspace
     from lumos.engine.projection import project
     from lumos.engine.slicing import export_rows
 
@@ -53,15 +50,7 @@ def run(args: argparse.Namespace) -> int:
         if args.method != "tsne":
             raise UsageError("--perplexity: only applies to --method tsne")
         config["perplexity"] = args.perplexity
-    cfg_models, cfg_datasets = load_config(args.config)
-    mname, model = resolve_model(args.model, task=args.task, config=cfg_models)
-    dname, ds = resolve_dataset(args.dataset, encoding=args.encoding, columns=args.column,
-                                config=cfg_datasets, limit=args.limit)
-    try:
-        ws = Workspace({}, {dname: ds})
-        ws.add_model(mname, model, smoke_test=False)
-    except SpecError as e:
-        raise UsageError(f"--dataset: {e}") from None
+    ws, mname, dname = workspace_from_args(args)
     try:
         res = project(ws, mname, dname, args.field, args.method, config, layer=args.layer,
                       tokens=args.tokens, progress=f"embed {mname}")
