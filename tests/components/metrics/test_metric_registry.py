@@ -7,7 +7,11 @@ from lumos.api.registry import available
 from lumos.engine.aggregate import DEFAULT_METRICS
 
 
-@pytest.mark.parametrize("metric_id", DEFAULT_METRICS)
+def test_every_registered_metric_runs_by_default():
+    assert sorted(available("metric")) == sorted(DEFAULT_METRICS)
+
+
+@pytest.mark.parametrize("metric_id", sorted(available("metric")))
 def test_metric_contract(metric_id):
     cls = available("metric")[metric_id]
     assert cls.id == metric_id
