@@ -161,3 +161,25 @@ def test_status_reports_loading_and_errors(client, workspace):
     assert body["models"]["bad"] == {"status": "error", "error": "weights not found"}
     r = client.post("/api/predictions", json={"model": "big", "examples": [{"text": "x"}]})
     assert r.status_code == 503 and "still loading" in r.json()["detail"]
+
+
+def test_query_filters_sorts_and_pages_on_the_server(client):
+    body = {"filters": [{"field": "text", "op": "contains", "value": "a"}],
+            "sort": [{"field": "text", "order": "desc"}], "limit": 2, "format": "json"}
+    r = client.post("/api/datasets/sentiment/query", json=body)
+    assert r.status_code == 200
+    data = r.json()
+    everything = client.get("/api/datasets/sentiment/rows?limit=1000").json()["rows"]
+    expected = sorted((x["text"] for x in everything if "a" in x["text"].lower()),
+                      reverse=True)
+    assert data["total"] == len(expected) and len(expected) > 2
+    assert [x["text"] for x in data["rows"]] == expected[:2]
+    arrow = client.post("/api/datasets/sentiment/query", json={**body, "format": "arrow"})
+    assert from_ipc(arrow.content).column("text").to_pylist() == expected[:2]
+    assert arrow.headers["x-total-count"] == str(len(expected))
+
+
+def test_query_errors_name_the_field(client):
+    r = client.post("/api/datasets/sentiment/query",
+                    json={"filters": [{"field": "nope", "op": "==", "value": 1}]})
+    assert r.status_code == 422 and "nope" in r.json()["detail"]
