@@ -5,6 +5,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 
 from lumos.store import Store
 from lumos.store.codec import decode, encode
@@ -64,3 +65,21 @@ def test_cache_survives_a_killed_process(tmp_path):
     np.testing.assert_array_equal(got[("done", "probas")], np.ones(3))
     assert s.count_outputs("m") >= 2
     s.close()
+
+
+@pytest.mark.parametrize("arr", [np.arange(6, dtype=np.float32).reshape(2, 3),
+                                 np.array(3.5), np.zeros((0, 4)), np.array([True, False]),
+                                 np.arange(24, dtype=np.int64).reshape(2, 3, 4)[:, ::2]])
+def test_codec_keeps_dtype_and_shape(arr):
+    back = decode(encode(arr))
+    assert back.dtype == arr.dtype and back.shape == arr.shape
+    np.testing.assert_array_equal(back, arr)
+    back.flags.writeable = True  # a private, writable copy
+
+
+def test_codec_reads_caches_written_with_npy_bytes():
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, np.eye(2))
+    assert decode(b"n" + buf.getvalue()).shape == (2, 2)

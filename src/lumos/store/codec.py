@@ -10,7 +10,8 @@ import numpy as np
 import orjson
 
 _JSON = b"j"
-_ARRAY = b"n"
+_ARRAY = b"n"  # .npy bytes (read for old caches; no longer written)
+_RAW = b"a"  # dtype, shape, raw bytes: decodes in microseconds
 _NESTED = b"m"
 
 
@@ -25,14 +26,33 @@ def _has_array(v: Any) -> bool:
 
 
 def _npy(a: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(a), allow_pickle=False)
-    return buf.getvalue()
+    """An array as ``_RAW`` bytes: dtype string, rank, shape, then the data."""
+    if not a.flags.c_contiguous:  # (ascontiguousarray would turn 0-d into 1-d)
+        a = a.copy(order="C")
+    if a.dtype.hasobject:
+        raise TypeError("cannot cache an array of Python objects")
+    dt = a.dtype.str.encode()
+    return b"".join([_RAW, struct.pack("<BB", len(dt), a.ndim), dt,
+                     struct.pack(f"<{a.ndim}q", *a.shape), a.tobytes()])
+
+
+def _array(body: bytes | memoryview) -> np.ndarray:
+    tag, view = bytes(body[:1]), memoryview(body)[1:]
+    if tag == _ARRAY:
+        return np.load(io.BytesIO(view), allow_pickle=False)
+    if tag == b"\x93":  # bare .npy bytes inside nested values of older caches
+        return np.load(io.BytesIO(memoryview(body)), allow_pickle=False)
+    dlen, ndim = struct.unpack_from("<BB", view, 0)
+    dtype = np.dtype(bytes(view[2:2 + dlen]).decode())
+    pos = 2 + dlen
+    shape = struct.unpack_from(f"<{ndim}q", view, pos)
+    pos += 8 * ndim
+    return np.frombuffer(view[pos:], dtype=dtype).reshape(shape).copy()
 
 
 def encode(value: Any) -> bytes:
     if isinstance(value, np.ndarray):
-        return _ARRAY + _npy(value)
+        return _npy(value)
     if not _has_array(value):
         return _JSON + orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
     arrays: list[bytes] = []
@@ -58,8 +78,8 @@ def decode(blob: bytes) -> Any:
     tag, body = blob[:1], memoryview(blob)[1:]
     if tag == _JSON:
         return orjson.loads(body)
-    if tag == _ARRAY:
-        return np.load(io.BytesIO(body), allow_pickle=False)
+    if tag in (_ARRAY, _RAW):
+        return _array(blob)
     if tag != _NESTED:
         raise ValueError(f"unknown cache value tag {tag!r}")
     head_len, n = struct.unpack_from("<II", body, 0)
@@ -70,7 +90,7 @@ def decode(blob: bytes) -> Any:
     for _ in range(n):
         (size,) = struct.unpack_from("<I", body, pos)
         pos += 4
-        arrays.append(np.load(io.BytesIO(body[pos:pos + size]), allow_pickle=False))
+        arrays.append(_array(body[pos:pos + size]))
         pos += size
 
     def fill(v: Any) -> Any:
