@@ -39,9 +39,11 @@ def _npy(a: np.ndarray) -> bytes:
 def _array(body: bytes | memoryview) -> np.ndarray:
     tag, view = bytes(body[:1]), memoryview(body)[1:]
     if tag == _ARRAY:
-        return np.load(io.BytesIO(view), allow_pickle=False)
+        arr: np.ndarray = np.load(io.BytesIO(view), allow_pickle=False)
+        return arr
     if tag == b"\x93":  # bare .npy bytes inside nested values of older caches
-        return np.load(io.BytesIO(memoryview(body)), allow_pickle=False)
+        old: np.ndarray = np.load(io.BytesIO(memoryview(body)), allow_pickle=False)
+        return old
     dlen, ndim = struct.unpack_from("<BB", view, 0)
     dtype = np.dtype(bytes(view[2:2 + dlen]).decode())
     pos = 2 + dlen
