@@ -11,21 +11,17 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from lumos.demos.base import Demo, cache_dir, minilm_path, register_demo
+from lumos.demos.finetune import batches, optimise, save_atomically, trainable_params
 
 TRAIN_SETTINGS = {"n_sentiment": 2400, "epochs": 2, "batch_size": 16, "max_length": 64,
                   "lr": 1e-4, "seed": 0}
 METRICS_FILE = "lumos_metrics.json"
-
-
-def _batches(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def train_multitask(out_dir: Path, *, base: Path,
@@ -46,8 +42,7 @@ def train_multitask(out_dir: Path, *, base: Path,
     from seqeval.metrics import f1_score
     from sklearn.metrics import accuracy_score
     from sklearn.metrics import f1_score as sk_f1
-    from tqdm.auto import tqdm
-    from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoModel, AutoTokenizer
 
     from lumos.demos.ner import align_labels
     from lumos.models.hf.multitask import MultiTaskModel
@@ -62,60 +57,54 @@ def train_multitask(out_dir: Path, *, base: Path,
     net = MultiTaskNet(encoder if encoder is not None else AutoModel.from_pretrained(str(base)),
                        [Head("sentiment", "classification", tuple(s_names), "label"),
                         Head("ner", "tagging", tuple(n_names), "tags")])
-    net.encoder.get_input_embeddings().weight.requires_grad_(False)
-    params = [p for p in net.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    params = trainable_params(net, net.encoder)
     ce = torch.nn.CrossEntropyLoss(ignore_index=-100)
     s_texts, s_labels = sentiment
     n_words, n_tags = ner
-    steps_per_epoch = 2 * max(len(s_texts), len(n_words)) // batch_size + 2
-    sched = get_linear_schedule_with_warmup(opt, int(0.1 * epochs * steps_per_epoch),
-                                            epochs * steps_per_epoch)
+
+    def task_loss(task: str, batch: list[int]) -> Any:
+        if task == "sentiment":
+            enc = tok([s_texts[i] for i in batch], padding=True, truncation=True,
+                      max_length=max_length, return_tensors="pt")
+            enc.pop("token_type_ids", None)
+            target = torch.tensor([s_names.index(s_labels[i]) for i in batch])
+            return ce(net(**enc)["sentiment"], target)
+        enc = tok([list(n_words[i]) for i in batch], is_split_into_words=True,
+                  padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+        enc.pop("token_type_ids", None)
+        target = torch.tensor([
+            align_labels(enc.word_ids(j), [n_names.index(t) for t in n_tags[i]])
+            for j, i in enumerate(batch)])
+        logits = net(**enc)["ner"]
+        return ce(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
+
+    def losses() -> Iterator[tuple[Any, dict[str, str]]]:
+        for _ in range(epochs):
+            s_order, n_order = list(range(len(s_texts))), list(range(len(n_words)))
+            rng.shuffle(s_order)
+            rng.shuffle(n_order)
+            s_b, n_b = batches(s_order, batch_size), batches(n_order, batch_size)
+            for k in range(max(len(s_b), len(n_b))):  # alternate; the shorter task repeats
+                for task, batch in (("sentiment", s_b[k % len(s_b)]),
+                                    ("ner", n_b[k % len(n_b)])):
+                    yield task_loss(task, batch), {"task": task}
+
+    per_epoch = 2 * max(len(batches(list(s_texts), batch_size)),
+                        len(batches(list(n_words), batch_size)))
     started = time.time()
     net.train()
-    bar = tqdm(desc="training sentiment + NER heads", unit="batch", disable=not progress,
-               total=epochs * steps_per_epoch)
-    for _ in range(epochs):
-        s_order, n_order = list(range(len(s_texts))), list(range(len(n_words)))
-        rng.shuffle(s_order)
-        rng.shuffle(n_order)
-        s_b, n_b = _batches(s_order, batch_size), _batches(n_order, batch_size)
-        for k in range(max(len(s_b), len(n_b))):  # alternate; the shorter task repeats
-            for task, batch in (("sentiment", s_b[k % len(s_b)]), ("ner", n_b[k % len(n_b)])):
-                if task == "sentiment":
-                    enc = tok([s_texts[i] for i in batch], padding=True, truncation=True,
-                              max_length=max_length, return_tensors="pt")
-                    enc.pop("token_type_ids", None)
-                    target = torch.tensor([s_names.index(s_labels[i]) for i in batch])
-                    loss = ce(net(**enc)["sentiment"], target)
-                else:
-                    enc = tok([list(n_words[i]) for i in batch], is_split_into_words=True,
-                              padding=True, truncation=True, max_length=max_length,
-                              return_tensors="pt")
-                    enc.pop("token_type_ids", None)
-                    target = torch.tensor([
-                        align_labels(enc.word_ids(j), [n_names.index(t) for t in n_tags[i]])
-                        for j, i in enumerate(batch)])
-                    logits = net(**enc)["ner"]
-                    loss = ce(logits.reshape(-1, logits.shape[-1]), target.reshape(-1))
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(params, 1.0)
-                opt.step()
-                sched.step()
-                opt.zero_grad()
-                bar.update(1)
-                bar.set_postfix(task=task, loss=f"{loss.item():.3f}")
-    bar.close()
+    optimise(params, losses(), total=epochs * per_epoch, lr=lr, warmup=0.1,
+             desc="training sentiment + NER heads", progress=progress)
     net.eval()
     adapter = MultiTaskModel(model=net, tokenizer=tok, max_length=max_length)
     e_texts, e_labels = eval_sentiment
     s_pred: list[str] = []
-    for batch in _batches(list(e_texts), 64):
+    for batch in batches(list(e_texts), 64):
         for o in adapter.predict([{"text": t} for t in batch], fields=["sentiment_probas"]):
             s_pred.append(s_names[int(o["sentiment_probas"].argmax())])
     e_words, e_tags = eval_ner
     n_pred: list[list[str]] = []
-    for batch in _batches(list(e_words), 64):
+    for batch in batches(list(e_words), 64):
         rows = [{"text": " ".join(w) or "-", "tokens": list(w)} for w in batch]
         n_pred += [o["ner_tags"] for o in adapter.predict(rows, fields=["ner_tags"])]
     metrics = {
@@ -127,12 +116,8 @@ def train_multitask(out_dir: Path, *, base: Path,
         "train_sizes": {"sentiment": len(s_texts), "ner": len(n_words)},
         "train_seconds": round(time.time() - started, 1),
     }
-    tmp = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    net.save_pretrained(tmp, tok)
-    (tmp / METRICS_FILE).write_text(json.dumps(metrics, indent=2))
-    shutil.rmtree(out_dir, ignore_errors=True)
-    tmp.rename(out_dir)
+    save_atomically(out_dir, lambda tmp: net.save_pretrained(tmp, tok), metrics,
+                    METRICS_FILE)
     return metrics
 
 

@@ -12,20 +12,16 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from lumos.demos.base import Demo, cache_dir, minilm_path, register_demo
+from lumos.demos.finetune import batches, optimise, save_atomically, trainable_params
 
 TRAIN_SETTINGS = {"epochs": 3, "batch_size": 16, "max_length": 64, "lr": 1e-4, "seed": 0}
 METRICS_FILE = "lumos_metrics.json"
-
-
-def _batches(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def align_labels(word_ids: Sequence[int | None], tags: Sequence[int]) -> list[int]:
@@ -45,7 +41,7 @@ def predict_word_tags(model: Any, tok: Any, sentences: Sequence[Sequence[str]],
 
     preds: list[list[str]] = []
     with torch.inference_mode():
-        for batch in _batches(list(sentences), batch_size):
+        for batch in batches(list(sentences), batch_size):
             enc = tok([list(s) for s in batch], is_split_into_words=True, padding=True,
                       truncation=True, max_length=max_length, return_tensors="pt")
             logits = model(**enc).logits.argmax(-1).tolist()
@@ -69,12 +65,7 @@ def train_tagger(out_dir: Path, *, base: Path, sentences: Sequence[Sequence[str]
     with held-out seqeval entity precision/recall/F1, and return those metrics."""
     import torch
     from seqeval.metrics import f1_score, precision_score, recall_score
-    from tqdm.auto import tqdm
-    from transformers import (
-        AutoModelForTokenClassification,
-        AutoTokenizer,
-        get_linear_schedule_with_warmup,
-    )
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     torch.manual_seed(seed)
@@ -84,32 +75,24 @@ def train_tagger(out_dir: Path, *, base: Path, sentences: Sequence[Sequence[str]
     model = AutoModelForTokenClassification.from_pretrained(
         str(base), num_labels=len(names), id2label=dict(enumerate(names)),
         label2id={n: i for i, n in enumerate(names)})
-    model.get_input_embeddings().weight.requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    params = trainable_params(model)
     order = list(range(len(sentences)))
-    steps = epochs * ((len(order) + batch_size - 1) // batch_size)
-    sched = get_linear_schedule_with_warmup(opt, int(0.1 * steps), steps)
+
+    def losses() -> Iterator[tuple[Any, dict[str, str]]]:
+        for _ in range(epochs):
+            rng.shuffle(order)
+            for batch in batches(order, batch_size):
+                enc = tok([list(sentences[i]) for i in batch], is_split_into_words=True,
+                          padding=True, truncation=True, max_length=max_length,
+                          return_tensors="pt")
+                labels = [align_labels(enc.word_ids(j), [names.index(t) for t in tags[i]])
+                          for j, i in enumerate(batch)]
+                yield model(**enc, labels=torch.tensor(labels)).loss, {}
+
     started = time.time()
     model.train()
-    bar = tqdm(total=steps, desc="fine-tuning NER tagger", unit="batch", disable=not progress)
-    for _ in range(epochs):
-        rng.shuffle(order)
-        for batch in _batches(order, batch_size):
-            enc = tok([list(sentences[i]) for i in batch], is_split_into_words=True,
-                      padding=True, truncation=True, max_length=max_length,
-                      return_tensors="pt")
-            labels = [align_labels(enc.word_ids(j), [names.index(t) for t in tags[i]])
-                      for j, i in enumerate(batch)]
-            out = model(**enc, labels=torch.tensor(labels))
-            out.loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            bar.update(1)
-            bar.set_postfix(loss=f"{out.loss.item():.3f}")
-    bar.close()
+    optimise(params, losses(), total=epochs * len(batches(order, batch_size)), lr=lr,
+             warmup=0.1, desc="fine-tuning NER tagger", progress=progress)
     model.eval()
     preds = predict_word_tags(model, tok, eval_sentences, names, max_length)
     gold = [list(t) for t in eval_tags]
@@ -123,13 +106,12 @@ def train_tagger(out_dir: Path, *, base: Path, sentences: Sequence[Sequence[str]
         "settings": {"epochs": epochs, "batch_size": batch_size, "max_length": max_length,
                      "lr": lr, "seed": seed},
     }
-    tmp = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp)
-    tok.save_pretrained(tmp)
-    (tmp / METRICS_FILE).write_text(json.dumps(metrics, indent=2))
-    shutil.rmtree(out_dir, ignore_errors=True)
-    tmp.rename(out_dir)  # a killed run never leaves a half-written model behind
+
+    def write(tmp: Path) -> None:
+        model.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+
+    save_atomically(out_dir, write, metrics, METRICS_FILE)
     return metrics
 
 

@@ -11,20 +11,17 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from lumos.demos.base import Demo, cache_dir, minilm_path, register_demo
 from lumos.demos.data import SENTIMENT_LABELS, tweets
+from lumos.demos.finetune import batches, optimise, save_atomically, trainable_params
 
 TRAIN_SETTINGS = {"n_train": 12000, "epochs": 1, "batch_size": 32, "max_length": 64,
                   "lr": 6e-5, "seed": 0}
-
-
-def _batches(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def train_classifier(out_dir: Path, *, base: Path, texts: list[str], labels: list[int],
@@ -35,12 +32,7 @@ def train_classifier(out_dir: Path, *, base: Path, texts: list[str], labels: lis
     return held-out metrics."""
     import torch
     from sklearn.metrics import accuracy_score, f1_score
-    from tqdm.auto import tqdm
-    from transformers import (
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-        get_linear_schedule_with_warmup,
-    )
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     torch.manual_seed(seed)
@@ -49,35 +41,25 @@ def train_classifier(out_dir: Path, *, base: Path, texts: list[str], labels: lis
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=len(label_names), id2label=dict(enumerate(label_names)),
         label2id={n: i for i, n in enumerate(label_names)})
-    # the word-embedding table is most of the weights and learns little from 12 k tweets
-    model.get_input_embeddings().weight.requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    params = trainable_params(model)
     order = list(range(len(texts)))
-    steps = epochs * ((len(order) + batch_size - 1) // batch_size)
-    sched = get_linear_schedule_with_warmup(opt, int(0.06 * steps), steps)
+
+    def losses() -> Iterator[tuple[Any, dict[str, str]]]:
+        for _ in range(epochs):
+            rng.shuffle(order)
+            for batch in batches(order, batch_size):
+                enc = tok([texts[i] for i in batch], padding=True, truncation=True,
+                          max_length=max_length, return_tensors="pt")
+                yield model(**enc, labels=torch.tensor([labels[i] for i in batch])).loss, {}
+
     started = time.time()
     model.train()
-    bar = tqdm(total=steps, desc="fine-tuning sentiment classifier", unit="batch",
-               disable=not progress)
-    for _ in range(epochs):
-        rng.shuffle(order)
-        for batch in _batches(order, batch_size):
-            enc = tok([texts[i] for i in batch], padding=True, truncation=True,
-                      max_length=max_length, return_tensors="pt")
-            out = model(**enc, labels=torch.tensor([labels[i] for i in batch]))
-            out.loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            bar.update(1)
-            bar.set_postfix(loss=f"{out.loss.item():.3f}")
-    bar.close()
+    optimise(params, losses(), total=epochs * len(batches(order, batch_size)), lr=lr,
+             warmup=0.06, desc="fine-tuning sentiment classifier", progress=progress)
     model.eval()
     preds: list[int] = []
     with torch.inference_mode():
-        for batch in _batches(list(range(len(eval_texts))), 64):
+        for batch in batches(list(range(len(eval_texts))), 64):
             enc = tok([eval_texts[i] for i in batch], padding=True, truncation=True,
                       max_length=max_length, return_tensors="pt")
             preds += model(**enc).logits.argmax(-1).tolist()
@@ -88,13 +70,12 @@ def train_classifier(out_dir: Path, *, base: Path, texts: list[str], labels: lis
         "train_size": len(texts),
         "train_seconds": round(time.time() - started, 1),
     }
-    tmp = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp)
-    tok.save_pretrained(tmp)
-    (tmp / "lumos_metrics.json").write_text(json.dumps(metrics, indent=2))
-    shutil.rmtree(out_dir, ignore_errors=True)
-    tmp.rename(out_dir)  # a killed run never leaves a half-written model behind
+
+    def write(tmp: Path) -> None:
+        model.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+
+    save_atomically(out_dir, write, metrics)  # a killed run leaves no half-written model
     return metrics
 
 
