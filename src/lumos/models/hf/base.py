@@ -119,7 +119,20 @@ class HFModel(Model):
         return repr(sorted(self.output_spec()))
 
     def description(self) -> str:
-        return f"{self.task_name} ({type(self.model).__name__}) from {self.source}"
+        """What the model is, and its held-out scores when its directory records them."""
+        text = f"{self.task_name} ({type(self.model).__name__}) from {self.source}"
+        scores = Path(self.source) / "lumos_metrics.json"
+        if scores.is_file():
+            import json
+
+            found = {k: v for k, v in json.loads(scores.read_text()).items()
+                     if k.startswith("heldout_") and isinstance(v, int | float)}
+            if found:
+                text += "; " + ", ".join(f"{k.removeprefix('heldout_').replace('_', ' ')} "
+                                         f"{v:.3f}" if isinstance(v, float) else
+                                         f"{k.removeprefix('heldout_').replace('_', ' ')} {v}"
+                                         for k, v in found.items())
+        return text
 
     @property
     def config(self) -> Any:
