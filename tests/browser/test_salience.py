@@ -155,3 +155,22 @@ def test_sequence_salience_matrix_per_generated_token(page, xserver, shot):
     assert panel.get_by_test_id("seqsal-drivers").locator(".tok.off").count() == n
     expect(panel.get_by_test_id("seqsal-drivers")).to_contain_text(re.compile(r"What drove"))
     shot(panel, "sequence-salience")
+
+
+def test_model_randomisation_check_is_visible(page, xserver, shot):
+    open_row(page, xserver, "linear", "sentiment", "the plot was bad")
+    page.get_by_test_id("salience-output").select_option("score")
+    expect(srow(page, "grad_dot_input")).to_have_attribute("data-status", "done")
+    page.get_by_test_id("sanity-method").select_option("grad_dot_input")
+    page.get_by_test_id("sanity-run").click()
+    # the linear model's map is w · e: random weights give an unrelated map
+    expect(page.get_by_test_id("sanity-verdict")).to_contain_text("Depends on the learned weights")
+    rows = page.get_by_test_id("sanity-table").locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 1
+    shot(page.locator("[data-testid=sanity]"), "salience-sanity")
+    # a black-box model has no weights to re-initialise: the page says why
+    open_row(page, xserver, "keywords", "sentiment", "the plot was bad")
+    page.get_by_test_id("sanity-method").select_option("occlusion")
+    page.get_by_test_id("sanity-run").click()
+    expect(page.get_by_test_id("sanity-error")).to_contain_text("torch")

@@ -105,3 +105,24 @@ def test_agreement_errors_name_the_problem(linear_client, payload, needle):
     r = linear_client.post("/api/interpretations/agreement", json=body)
     assert r.status_code == 422
     assert needle in r.text
+
+
+def test_randomisation_check_matches_the_python_api(linear_client):
+    from lumos.components.metrics.faithfulness import randomization_check
+
+    ex = [{"text": "the movie was great but the plot was awful"},
+          {"text": "a good cast and a bad script"}]
+    r = linear_client.post("/api/interpretations/randomisation", json={
+        "model": "linear", "method": "grad_dot_input", "examples": ex})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    ref = randomization_check(LinearTextModel(), ex, "grad_dot_input")
+    assert [s["layer"] for s in body["steps"]] == [s["layer"] for s in ref["steps"]]
+    assert body["final_rank"] == pytest.approx(ref["final_rank"], abs=1e-6)
+    assert body["final_rank"] < 0.6  # the map depends on the learned weights
+
+
+def test_randomisation_check_needs_a_torch_model(linear_client):
+    r = linear_client.post("/api/interpretations/randomisation", json={
+        "model": "fake", "method": "occlusion", "examples": [{"text": "good day"}]})
+    assert r.status_code == 422 and "torch" in r.text

@@ -69,6 +69,17 @@ class AgreementRequest(BaseModel):
     absolute: bool = Field(default=False, description="compare magnitudes, not signed maps")
 
 
+class RandomisationRequest(BaseModel):
+    model: str
+    method: str = Field(description="a token salience method, e.g. grad_dot_input")
+    config: dict[str, Any] = Field(default_factory=dict)
+    dataset: str | None = Field(default=None, description="needed when giving ids")
+    ids: list[str] | None = None
+    examples: list[dict[str, Any]] | None = None
+    max_steps: int | None = Field(default=None, ge=1,
+                                  description="re-initialise at most this many layers")
+
+
 def _examples(request: Request, ws: Workspace, dataset: str | None, ids: list[str] | None,
               examples: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     if (ids is None) == (examples is None):
@@ -199,3 +210,26 @@ def agreement(body: AgreementRequest, request: Request) -> Any:
                       "kendall": agree["kendall"], "n": agree["n"],
                       "skipped": agree["skipped"]})
     return JSON({"model": body.model, "methods": list(maps), "pairs": pairs})
+
+
+@router.post("/randomisation", response_class=JSON)
+def randomisation(body: RandomisationRequest, request: Request) -> Any:
+    """Model-randomisation sanity check (Adebayo et al., 2018): re-initialise the model's
+    layers top-down, one more each step, and give the rank correlation between the trained
+    model's map and each randomised model's map. Low correlation means the map depends on
+    what the model learned; a map that survives randomisation explains little."""
+    from lumos.components.metrics.faithfulness import randomization_check
+
+    ws = workspace(request)
+    model = get_model(ws, body.model)
+    interp = _interpreter(body.method, model, body.model)
+    if not isinstance(_first_type(interp.output_spec(model)), T.TokenSalience):
+        raise HTTPException(422, f"method: {interp.id} does not give a token salience map")
+    examples = _examples(request, ws, body.dataset, body.ids, body.examples)
+    try:
+        with _LOCKS[body.model]:
+            result = randomization_check(model, examples, interp.id, body.config,
+                                         engine=ws.engine, max_steps=body.max_steps)
+    except T.SpecError as e:
+        raise HTTPException(422, str(e)) from None
+    return JSON(result)

@@ -69,7 +69,18 @@ export const interpApi = {
       "/api/interpretations/agreement",
       { model, methods, ...subject.body },
     ),
+  randomisation: (model: string, method: string, config: Record<string, unknown>, subject: Subject) =>
+    sendJSON<Randomisation>("POST", "/api/interpretations/randomisation", { model, method, config, ...subject.body }),
 };
+
+/** model-randomisation sanity check: rank correlation with the trained model's map after
+ * each cascading re-initialisation step (top layer first) */
+export interface Randomisation {
+  method: string;
+  steps: { layer: string; rank: number | null; abs_rank: number | null; n: number }[];
+  final_rank: number | null;
+  final_abs_rank: number | null;
+}
 
 class Interp {
   /** compatible methods per model name (absent: not asked yet) */
