@@ -1,6 +1,6 @@
 """The default demo as a user meets it: the real fine-tuned MiniLM on real tweets.
 
-Trains the classifier on first use (about two minutes on 2 cores, then cached).
+Trains the classifier on first use (about four minutes on 2 cores, then cached).
 """
 
 import re

@@ -1,6 +1,6 @@
 """The default demo end to end with the real MiniLM encoder and real tweets.
 
-Trains on first use (about two minutes on 2 cores) into the user cache; later runs reuse it.
+Trains on first use (about four minutes on 2 cores) into the user cache; later runs reuse it.
 """
 
 import numpy as np

@@ -18,3 +18,24 @@ def test_train_classifier_saves_a_loadable_model_with_metrics(tmp_path, tiny_bas
     model = HFClassifier(out)
     assert model.labels == ("negative", "neutral", "positive")
     assert model.predict([{"text": "good"}])[0]["probas"].shape == (3,)
+
+
+def test_length_bucketed_batches_cover_everything_once_with_less_padding():
+    import random
+
+    from lumos.demos.finetune import batches, length_bucketed
+
+    lengths = [random.Random(i).randint(1, 100) for i in range(1000)]
+    order = list(range(1000))
+    got = length_bucketed(order, 32, random.Random(0), lambda i: lengths[i], pool=10)
+    assert sorted(i for b in got for i in b) == order
+    assert all(len(b) <= 32 for b in got)
+
+    def padded(bs):
+        return sum(max(lengths[i] for i in b) * len(b) for b in bs)
+
+    shuffled = order[:]
+    random.Random(1).shuffle(shuffled)
+    assert padded(got) < 0.7 * padded(batches(shuffled, 32))
+    again = length_bucketed(order, 32, random.Random(0), lambda i: lengths[i], pool=10)
+    assert got == again  # seeded

@@ -20,6 +20,20 @@ def batches(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def length_bucketed(order: list[int], size: int, rng: Any, length: Callable[[int], int],
+                    pool: int = 50) -> list[list[int]]:
+    """Batches of similar length, in random order: shuffle, sort each pool of
+    ``size * pool`` items by ``length``, cut into batches, shuffle the batches. Padding
+    (wasted compute) drops while every epoch still sees a new mix."""
+    items = list(order)
+    rng.shuffle(items)
+    out: list[list[int]] = []
+    for start in range(0, len(items), size * pool):
+        out += batches(sorted(items[start:start + size * pool], key=length), size)
+    rng.shuffle(out)
+    return out
+
+
 def trainable_params(model: Any, encoder: Any = None) -> list[Any]:
     """Freeze the word embeddings of ``encoder`` (default: ``model``); return the rest."""
     (encoder if encoder is not None else model).get_input_embeddings().weight \
