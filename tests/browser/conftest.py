@@ -76,11 +76,14 @@ def page(browser, server):
 
 
 @pytest.fixture
-def shot():
-    """Save a screenshot of the page or of one element under docs/screenshots/."""
+def shot(tmp_path):
+    """Screenshot the page or one element. Saved under docs/screenshots/ when
+    LUMOS_SCREENSHOTS=1 (to refresh the docs), else into the test's temp dir, so a test
+    run leaves the repository as it found it."""
+    target_dir = SCREENSHOTS if os.environ.get("LUMOS_SCREENSHOTS") == "1" else tmp_path
 
     def take(target, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        target.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        target_dir.mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(target_dir / f"{name}.png"))
 
     return take
