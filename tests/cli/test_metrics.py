@@ -1,35 +1,10 @@
 """`lumos metrics` with fake models from a --config file."""
 
 import json
-import textwrap
 
 import pytest
 
 from lumos.cli.main import main
-
-CONFIG = textwrap.dedent('''
-    import pyarrow as pa
-    from lumos.api import types as T
-    from lumos.datasets import from_table
-    from lumos.testing.fakes import FakeClassifier
-
-    texts = ["good movie", "bad movie", "good good fun", "awful day", "nice one", "hate"]
-    labels = ["positive", "negative", "positive", "positive", "negative", "negative"]
-    source = ["a", "a", "b", "b", "b", "b"]
-    spec = {"text": T.TextSegment(), "label": T.CategoryLabel(vocab=("negative", "positive")),
-            "source": T.CategoryLabel(required=False)}
-    datasets = {"reviews": from_table(pa.table({"text": texts, "label": labels,
-                                                "source": source}), spec=spec)}
-    models = {"clf": FakeClassifier}
-''')
-
-
-@pytest.fixture
-def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("LUMOS_HOME", str(tmp_path / "home"))
-    p = tmp_path / "lumos_config.py"
-    p.write_text(CONFIG)
-    return p
 
 
 def test_prints_the_table_and_writes_json(config, tmp_path, capsys):

@@ -1,36 +1,11 @@
 """`lumos project` with a fake model from a --config file."""
 
-import textwrap
-
 import pyarrow.parquet as pq
 import pytest
 
 from lumos.cli.main import main
 
-# the same fakes as test_metrics.py
-CONFIG = textwrap.dedent('''
-    import pyarrow as pa
-    from lumos.api import types as T
-    from lumos.datasets import from_table
-    from lumos.testing.fakes import FakeClassifier
-
-    texts = ["good movie", "bad movie", "good good fun", "awful day", "nice one", "hate"]
-    labels = ["positive", "negative", "positive", "positive", "negative", "negative"]
-    source = ["a", "a", "b", "b", "b", "b"]
-    spec = {"text": T.TextSegment(), "label": T.CategoryLabel(vocab=("negative", "positive")),
-            "source": T.CategoryLabel(required=False)}
-    datasets = {"reviews": from_table(pa.table({"text": texts, "label": labels,
-                                                "source": source}), spec=spec)}
-    models = {"clf": FakeClassifier}
-''')
-
-
-@pytest.fixture
-def config(tmp_path, monkeypatch):
-    monkeypatch.setenv("LUMOS_HOME", str(tmp_path / "home"))
-    p = tmp_path / "lumos_config.py"
-    p.write_text(CONFIG)
-    return p
+# `config`: the fake classifier and six reviews of tests/cli/conftest.py
 
 
 def test_writes_points_and_caches(config, tmp_path, capsys):
