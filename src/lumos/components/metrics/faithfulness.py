@@ -27,7 +27,7 @@ import numpy as np
 from lumos.api.dataset import ID_FIELD
 from lumos.api.model import Differentiable, Model
 from lumos.api.types import SpecError
-from lumos.components.salience.base import Target, pick_score
+from lumos.components.salience.base import Target, perturbed_examples, pick_score
 
 if TYPE_CHECKING:
     from lumos.engine.predict import Engine
@@ -75,15 +75,7 @@ def _word_scores(model: Model, example: Mapping[str, Any], value: Mapping[str, A
     mask_token = value.get("mask_token", "")
     is_tokens = not isinstance(example.get(fname), str)
     base = {k: v for k, v in example.items() if k != ID_FIELD}
-    batch = []
-    for keep in masks:
-        if is_tokens or mask_token:
-            edited = [w if k else mask_token for w, k in zip(words, keep, strict=True)]
-        else:
-            edited = [w for w, k in zip(words, keep, strict=True) if k]
-        new = dict(base)
-        new[fname] = edited if is_tokens else " ".join(edited)
-        batch.append(new)
+    batch = perturbed_examples(base, fname, words, masks, mask_token, is_tokens)
     tgt = _target(value)
     outs = engine.predict(model, batch, fields=[tgt.output])
     return [pick_score(o[tgt.output], tgt) for o in outs]

@@ -283,6 +283,23 @@ class PerturbationConfig(TargetConfig):
         "keep their length, use '[MASK]' when this is empty)"))
 
 
+def perturbed_examples(base: Mapping[str, Any], fname: str, words: Sequence[str],
+                       keeps: Any, mask_token: str, is_tokens: bool) -> list[dict[str, Any]]:
+    """One copy of ``base`` per row of ``keeps`` (booleans, one per word) with the dropped
+    words of field ``fname`` removed, or replaced by ``mask_token`` when one is given (a
+    Tokens field always keeps its length, so it always takes the mask token)."""
+    out = []
+    for keep in keeps:
+        if is_tokens or mask_token:
+            edited = [w if k else mask_token for w, k in zip(words, keep, strict=True)]
+        else:
+            edited = [w for w, k in zip(words, keep, strict=True) if k]
+        new = dict(base)
+        new[fname] = edited if is_tokens else " ".join(edited)
+        out.append(new)
+    return out
+
+
 class PerturbationInterpreter(Interpreter):
     """Base of the black-box methods: word-level edits of one text field, scored with
     ``model.predict`` through the engine. Subclasses implement :meth:`attribute_one`."""
@@ -336,15 +353,7 @@ class PerturbationInterpreter(Interpreter):
             def forward(masks: torch.Tensor, base: dict[str, Any] = base,
                         words: list[str] = words, tgt: Target = tgt) -> torch.Tensor:
                 rows = masks.reshape(masks.shape[0], -1).detach().cpu().numpy() > 0.5
-                batch = []
-                for keep in rows:
-                    if is_tokens or mask:
-                        edited = [w if k else mask for w, k in zip(words, keep, strict=True)]
-                    else:
-                        edited = [w for w, k in zip(words, keep, strict=True) if k]
-                    new = dict(base)
-                    new[fname] = edited if is_tokens else " ".join(edited)
-                    batch.append(new)
+                batch = perturbed_examples(base, fname, words, rows, mask, is_tokens)
                 outs = engine.predict(model, batch, fields=[output])
                 return torch.tensor([pick_score(o[output], tgt) for o in outs],
                                     dtype=torch.float32)
