@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import inspect
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -21,10 +21,9 @@ from lumos.api import registry
 from lumos.api.component import Interpreter
 from lumos.api.model import Model
 from lumos.api.types import SpecError
-from lumos.engine.predict import Cancelled, Engine
+from lumos.engine.batches import ProgressFn, run_batches
+from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace
-
-ProgressFn = Callable[[int, int], None]
 
 
 def config_hash(config: Any) -> str:
@@ -113,42 +112,27 @@ def explain(
     todo = [i for i in results if len(results[i]) < len(fields)]
     todo.sort(key=lambda i: model.length_key(examples[first[i]]))
     takes_engine = "engine" in inspect.signature(interp.run).parameters
-    size = chunk_size or max(1, int(model.max_batch_size))
-    bar = None
-    if progress and todo:
-        from tqdm.auto import tqdm
+    kwargs: dict[str, Any] = {"config": cfg}
+    if takes_engine:
+        kwargs["engine"] = engine
 
-        bar = tqdm(total=len(todo), unit="ex",
-                   desc=progress if isinstance(progress, str) else f"explain {interp.id}")
-    done = 0
-    try:
-        for start in range(0, len(todo), size):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled(f"cancelled after {done} of {len(todo)} examples; "
-                                "finished chunks are cached")
-            chunk = todo[start:start + size]
-            batch = [examples[first[i]] for i in chunk]
-            kwargs: dict[str, Any] = {"config": cfg}
-            if takes_engine:
-                kwargs["engine"] = engine
-            outs = interp.run(batch, model, **kwargs)
-            if len(outs) != len(batch):
-                raise RuntimeError(f"{interp.id} returned {len(outs)} results for "
-                                   f"{len(batch)} examples")
-            rows = []
-            for i, out in zip(chunk, outs, strict=True):
-                for f in fields:
-                    results[i][f] = out[f]
-                    rows.append((i, f, out[f]))
-            engine.store.put_outputs(key, rows)
-            done += len(chunk)
-            if bar is not None:
-                bar.update(len(chunk))
-            if on_progress is not None:
-                on_progress(done, len(todo))
-    finally:
-        if bar is not None:
-            bar.close()
+    def step(chunk: Sequence[str]) -> None:
+        batch = [examples[first[i]] for i in chunk]
+        outs = interp.run(batch, model, **kwargs)
+        if len(outs) != len(batch):
+            raise RuntimeError(f"{interp.id} returned {len(outs)} results for "
+                               f"{len(batch)} examples")
+        rows = []
+        for i, out in zip(chunk, outs, strict=True):
+            for f in fields:
+                results[i][f] = out[f]
+                rows.append((i, f, out[f]))
+        engine.store.put_outputs(key, rows)
+
+    size = chunk_size or max(1, int(model.max_batch_size))
+    run_batches([todo[s:s + size] for s in range(0, len(todo), size)], step,
+                progress=progress, default_desc=f"explain {interp.id}",
+                on_progress=on_progress, cancel=cancel)
     final = [dict(results[i]) for i in ids]
     if faithfulness:
         add_faithfulness(engine, model, examples, final, fields[0])

@@ -10,19 +10,15 @@ a killed run keeps every finished batch.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from lumos.api.dataset import ID_FIELD, Dataset, example_id
 from lumos.api.model import Model, check_outputs
+from lumos.engine.batches import Cancelled, ProgressFn, run_batches
 from lumos.store import Store
 
-ProgressFn = Callable[[int, int], None]
-
-
-class Cancelled(RuntimeError):
-    """A long run was cancelled; batches finished before it are cached."""
-
+__all__ = ["Cancelled", "Engine", "ProgressFn"]
 
 class Engine:
     def __init__(self, store: Store | None = None, *, memory_limit: int = 2_000_000) -> None:
@@ -125,46 +121,30 @@ class Engine:
              wanted: list[str], fp: str, results: dict[str, dict[str, Any]], *,
              model_name: str, progress: bool | str, on_progress: ProgressFn | None,
              cancel: threading.Event | None) -> None:
-        bs = max(1, int(model.max_batch_size))
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
+        def step(batch_ids: Sequence[str]) -> None:
+            need = sorted(set().union(*(missing[i] for i in batch_ids)))
+            batch = [examples[first_index[i]] for i in batch_ids]
+            outs = model.predict(batch, fields=need)
+            if len(outs) != len(batch):
+                raise RuntimeError(f"{model_name}.predict returned {len(outs)} outputs "
+                                   f"for {len(batch)} inputs")
+            check_outputs(model, outs, need, model_name)
+            rows = []
+            per_field: dict[str, dict[str, Any]] = {f: {} for f in need}
+            for i, out in zip(batch_ids, outs, strict=True):
+                for f in need:
+                    v = out[f]
+                    results[i][f] = v
+                    per_field[f][i] = v
+                    rows.append((i, f, v))
+            self.store.put_outputs(fp, rows)
+            for f, vals in per_field.items():
+                self._remember(fp, f, vals)
 
-            desc = progress if isinstance(progress, str) else f"predict {model_name}"
-            bar = tqdm(total=len(todo), desc=desc, unit="ex")
-        done = 0
-        try:
-            for start in range(0, len(todo), bs):
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled(f"cancelled after {done} of {len(todo)} examples; "
-                                    "finished batches are cached")
-                batch_ids = todo[start:start + bs]
-                need = sorted(set().union(*(missing[i] for i in batch_ids)))
-                batch = [examples[first_index[i]] for i in batch_ids]
-                outs = model.predict(batch, fields=need)
-                if len(outs) != len(batch):
-                    raise RuntimeError(f"{model_name}.predict returned {len(outs)} outputs "
-                                       f"for {len(batch)} inputs")
-                check_outputs(model, outs, need, model_name)
-                rows = []
-                per_field: dict[str, dict[str, Any]] = {f: {} for f in need}
-                for i, out in zip(batch_ids, outs, strict=True):
-                    for f in need:
-                        v = out[f]
-                        results[i][f] = v
-                        per_field[f][i] = v
-                        rows.append((i, f, v))
-                self.store.put_outputs(fp, rows)
-                for f, vals in per_field.items():
-                    self._remember(fp, f, vals)
-                done += len(batch)
-                if bar is not None:
-                    bar.update(len(batch))
-                if on_progress is not None:
-                    on_progress(done, len(todo))
-        finally:
-            if bar is not None:
-                bar.close()
+        bs = max(1, int(model.max_batch_size))
+        batches = [todo[s:s + bs] for s in range(0, len(todo), bs)]
+        run_batches(batches, step, progress=progress, default_desc=f"predict {model_name}",
+                    on_progress=on_progress, cancel=cancel)
 
     def predict_dataset(self, model: Model, dataset: Dataset,
                         indices: Sequence[int] | None = None, **kwargs: Any
