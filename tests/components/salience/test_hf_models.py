@@ -144,3 +144,22 @@ def test_sequence_salience_conformance(tiny_generators):
     for model, field in zip(tiny_generators, ("prompt", "source"), strict=True):
         check_interpreter(cls, model, [{field: "hello there"}, {field: "good day to you"}],
                           atol=1e-4)
+
+
+def test_tagging_target_counts_words_for_gradient_and_black_box_methods(tmp_path):
+    """token_index names a word: a gradient method explains that word's tag (through its
+    first word piece), with the same target and score a black-box method reports."""
+    from lumos.testing.tiny import build_hf_tagger
+
+    model, _ = build_hf_tagger(tmp_path)
+    # "Washington" splits into several pieces, so word 2 is not piece 2 (+[CLS])
+    ex = {"tokens": ["Visiting", "Washingtonians", "today", "is", "fun"]}
+    out = model.predict([ex], fields=["tag_probs"])[0]["tag_probs"]
+    for method in ("grad_dot_input", "occlusion"):
+        got = explain(None, model, [ex], method, {"token_index": 2})[0][method]
+        assert got["target"]["position"] == 2
+        k = got["target"]["index"]
+        assert k == int(np.argmax(out[2]))
+        assert got["score"] == pytest.approx(float(out[2, k]), abs=1e-5)
+    emb = model.embed([ex])
+    assert emb.extra["word_first_piece"][0][2] != 3  # the pieces really are shifted

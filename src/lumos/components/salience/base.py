@@ -21,6 +21,7 @@ Each result is a :class:`TokenSalience` value with extra keys:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ class Target:
     index: int | None
     label: str | None
     position: int | None
+    #: where ``position`` (a word) sits in the model's own tokens, when they differ
+    piece: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"output": self.output, "index": self.index, "label": self.label,
@@ -77,7 +80,8 @@ class Target:
     def captum(self) -> int | tuple[int, int]:
         """Captum's per-example target into scores ``[C]``/``[1]`` or ``[T, C]``."""
         idx = 0 if self.index is None else self.index
-        return (self.position, idx) if self.position is not None else idx
+        pos = self.piece if self.piece is not None else self.position
+        return (pos, idx) if pos is not None else idx
 
 
 def explainable_outputs(model: Model, allowed: Sequence[str] | None = None) -> list[str]:
@@ -217,9 +221,14 @@ class GradientInterpreter(Interpreter):
 
         with torch.no_grad():
             scores = forward(emb.inputs_embeds, *extra).float().cpu().numpy()
+        firsts = emb.extra.get("word_first_piece")
         targets = []
         for i, ex in enumerate(batch):
-            targets.append(resolve_target(model, output, config, ex, scores[i], self.id))
+            if firsts is None:
+                targets.append(resolve_target(model, output, config, ex, scores[i], self.id))
+            else:
+                targets.append(word_target(model, output, config, ex, scores[i], firsts[i],
+                                           self.id))
         # captum warns when inputs do not already require gradients
         emb.inputs_embeds = emb.inputs_embeds.detach().clone().requires_grad_(True)
         attr, delta = self.attribute(forward, emb, extra, [t.captum() for t in targets],
@@ -229,6 +238,8 @@ class GradientInterpreter(Interpreter):
         special = emb.special.cpu().numpy()
         out = []
         for i, tgt in enumerate(targets):
+            row = scores[i] if tgt.piece is None else \
+                np.asarray(scores[i])[[p if p is not None else 0 for p in firsts[i]]]
             n = len(emb.tokens[i])
             keep = [p for p in range(n) if not special[i, p]]
             value: dict[str, Any] = {
@@ -237,12 +248,27 @@ class GradientInterpreter(Interpreter):
                 "positions": keep,
                 "granularity": "model_token",
                 "target": tgt.to_json(),
-                "score": pick_score(scores[i], tgt),
+                "score": pick_score(row, tgt),
             }
             if delta_np is not None:
                 value["delta"] = float(delta_np[i])
             out.append({self.id: value})
         return out
+
+
+def word_target(model: Model, output: str, config: TargetConfig, example: Mapping[str, Any],
+                scores: np.ndarray, first_piece: Sequence[int | None], method: str) -> Target:
+    """A tagging target whose ``token_index`` counts *words* (as the tags and the
+    black-box methods do), for a model whose scores ``[T, C]`` are per word piece: the
+    word's first piece is what Captum differentiates."""
+    rows = np.asarray(scores)
+    words = rows[[p if p is not None else 0 for p in first_piece]]
+    tgt = resolve_target(model, output, config, example, words, method)
+    piece = first_piece[tgt.position] if tgt.position is not None else None
+    if tgt.position is not None and piece is None:
+        raise SpecError(f"{method}: config option 'token_index': word {tgt.position} was cut "
+                        "off by the model's max_length, so it has no prediction to explain")
+    return dataclasses.replace(tgt, piece=piece)
 
 
 def baseline_embeds(model: Any, embedded: Any, choice: str, method: str) -> torch.Tensor:
@@ -341,7 +367,7 @@ class PerturbationInterpreter(Interpreter):
         is_tokens = isinstance(model.input_spec()[fname], T.Tokens)
         mask = config.mask_token or ("[MASK]" if is_tokens else "")
         originals = engine.predict(model, inputs, fields=[output])
-        results = []
+        jobs = []
         for ex, orig in zip(inputs, originals, strict=True):
             value = ex.get(fname)
             if value is None:
@@ -349,24 +375,47 @@ class PerturbationInterpreter(Interpreter):
             words = list(value) if is_tokens else str(value).split()
             tgt = resolve_target(model, output, config, ex, orig[output], self.id)
             base = {k: v for k, v in ex.items() if k != ID_FIELD}
+            key = (" ".join(words), tgt.output, str(tgt.index), str(tgt.position))
+            jobs.append((base, words, tgt, key, pick_score(orig[output], tgt)))
 
+        def edits(masks: torch.Tensor, base: dict[str, Any], words: list[str]
+                  ) -> list[dict[str, Any]]:
+            rows = masks.reshape(masks.shape[0], -1).detach().cpu().numpy() > 0.5
+            return perturbed_examples(base, fname, words, rows, mask, is_tokens)
+
+        def attribute(forward: Any, words: list[str], key: tuple[str, ...]) -> np.ndarray:
+            with seeded(getattr(config, "seed", 0), *key):
+                return np.asarray(self.attribute_one(forward, len(words), config),
+                                  dtype=np.float32).reshape(-1)
+
+        # Pass 1 draws every example's perturbations with Captum's own samplers (same
+        # seeds as pass 2) against a stand-in model, so that they all reach the model in
+        # one engine call: sorted by length across examples, so batches pad less and
+        # there are fewer of them. Pass 2 runs the method for real; its forward calls
+        # find their outputs in the engine's cache. (The samplers do not look at the
+        # model's outputs; were one to, pass 2 would just predict what it lacks.)
+        if len(jobs) > 1:
+            pooled: list[dict[str, Any]] = []
+            for base, words, _tgt, key, _score in jobs:
+                def record(masks: torch.Tensor, base: dict[str, Any] = base,
+                           words: list[str] = words) -> torch.Tensor:
+                    pooled.extend(edits(masks, base, words))
+                    return torch.zeros(masks.shape[0], dtype=torch.float32)
+
+                if words:
+                    attribute(record, words, key)
+            engine.predict(model, pooled, fields=[output])
+
+        results = []
+        for base, words, tgt, key, score in jobs:
             def forward(masks: torch.Tensor, base: dict[str, Any] = base,
                         words: list[str] = words, tgt: Target = tgt) -> torch.Tensor:
-                rows = masks.reshape(masks.shape[0], -1).detach().cpu().numpy() > 0.5
-                batch = perturbed_examples(base, fname, words, rows, mask, is_tokens)
-                outs = engine.predict(model, batch, fields=[output])
+                outs = engine.predict(model, edits(masks, base, words), fields=[output])
                 return torch.tensor([pick_score(o[output], tgt) for o in outs],
                                     dtype=torch.float32)
 
-            if words:
-                key = (" ".join(words), tgt.output, str(tgt.index), str(tgt.position))
-                with seeded(getattr(config, "seed", 0), *key):
-                    sal = np.asarray(self.attribute_one(forward, len(words), config),
-                                     dtype=np.float32).reshape(-1)
-            else:
-                sal = np.zeros(0, np.float32)
+            sal = attribute(forward, words, key) if words else np.zeros(0, np.float32)
             results.append({self.id: {
                 "tokens": words, "salience": sal, "granularity": "word", "field": fname,
-                "mask_token": mask, "target": tgt.to_json(),
-                "score": pick_score(orig[output], tgt)}})
+                "mask_token": mask, "target": tgt.to_json(), "score": score}})
         return results
