@@ -96,3 +96,50 @@ def test_list_options(files, capsys):
     assert cli(cfg, data, "--method", "integrated_gradients", "--list-options") == 0
     out = capsys.readouterr().out
     assert "steps" in out and "baseline" in out
+
+
+GEN_CONFIG = """
+import tempfile
+from pathlib import Path
+from lumos.testing.tiny import build_hf_causal_lm
+
+def lm():
+    return build_hf_causal_lm(Path(tempfile.mkdtemp()))[0]
+
+models = {"lm": lm}
+"""
+
+
+@pytest.mark.slow
+def test_sequence_salience_writes_one_matrix_per_generated_text(tmp_path, monkeypatch, capsys):
+    """The generation path: a [generated, source + generated] matrix per example, equal to
+    the Python API's, as Parquet and as an HTML table."""
+    from lumos.testing.tiny import build_hf_causal_lm
+
+    monkeypatch.setenv("LUMOS_HOME", str(tmp_path / "home"))
+    cfg = tmp_path / "gen.py"
+    cfg.write_text(GEN_CONFIG)
+    data = tmp_path / "prompts.csv"
+    data.write_text("prompt\nthe capital of france is\nhello there\n")
+    out = tmp_path / "seq.parquet"
+    args = ["explain", "--config", str(cfg), "--model", "lm", "--dataset", str(data),
+            "--method", "sequence_salience", "--option", "max_target_tokens=3"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "not for sequence salience" in capsys.readouterr().out
+    table = pq.read_table(out).to_pylist()
+    model = build_hf_causal_lm(tmp_path / "again")[0]
+    want = explain(None, model, [{"prompt": "the capital of france is"},
+                                 {"prompt": "hello there"}], "sequence_salience",
+                   {"max_target_tokens": 3})
+    assert len(table) == 2
+    for row, w in zip(table, want, strict=True):
+        v = w["sequence_salience"]
+        assert row["source"] == list(v["source"]) and row["target"] == list(v["target"])
+        got = np.array(row["salience"], dtype=np.float32)
+        assert got.shape == (len(v["target"]), len(v["source"]) + len(v["target"]))
+        np.testing.assert_allclose(got, v["salience"], atol=1e-5)
+    page = tmp_path / "seq.html"
+    assert main([*args, "--out", str(page), "--quiet"]) == 0
+    text = page.read_text()
+    assert text.count("<table class='seq'>") == 2
+    assert "rgba(" in text and "<script" not in text

@@ -30,7 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_model_dataset_args(p)
     p.add_argument("--method", required=True,
                    help="salience method id: integrated_gradients, grad_dot_input, "
-                   "gradient_norm, lime, kernel_shap, occlusion, attention_rollout")
+                   "gradient_norm, lime, kernel_shap, occlusion, attention_rollout, "
+                   "sequence_salience (generation models)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="method option, e.g. steps=32, n_samples=500, target=positive "
                    "(repeatable; see --list-options)")
@@ -114,16 +115,26 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--method: {interp.id} does not apply to model '{mname}'")
     spec = interp.output_spec(model)
     field = next(iter(spec))
-    if not isinstance(spec[field], T.TokenSalience):
-        raise UsageError(f"--method: {interp.id} does not produce token salience maps; "
+    sequence = isinstance(spec[field], T.SequenceSalience)
+    if not isinstance(spec[field], T.TokenSalience) and not sequence:
+        raise UsageError(f"--method: {interp.id} does not produce salience maps; "
                          "use the Python API (lumos.engine.interpret.explain) for it")
+    if sequence and not args.no_faithfulness and not args.quiet:
+        print("note: faithfulness scores are computed for token salience maps, not for "
+              "sequence salience; writing the matrices only")
     examples = ds.examples(range(len(ds)))
     try:
         results = explain(ws, mname, examples, interp, config, use_cache=not args.no_cache,
                           progress=False if args.quiet else f"{interp.id} {mname}",
-                          faithfulness=not args.no_faithfulness)
+                          faithfulness=not args.no_faithfulness and not sequence)
     except SpecError as e:
         raise UsageError(f"--option: {e}") from None
+    if sequence:
+        write_sequence(out, interp, field, ws.engine.ensure_ids(model, examples), results,
+                       title=f"{interp.display_name}: {mname} on {dname}")
+        print(f"{interp.display_name} on {len(results)} examples of {dname} ({mname})")
+        print(f"wrote {out}")
+        return 0
     summary = summarize([r["faithfulness"] for r in results]) \
         if not args.no_faithfulness else None
     print(f"{interp.display_name} on {len(results)} examples of {dname} ({mname})")
@@ -156,4 +167,29 @@ def write(out: Path, interp: Any, field: str, ids: Sequence[str],
     cols = rows_for_table(ids, interp.id, field, results)
     table = pa.table({k: pa.array(v, type=pa.list_(pa.float32()) if k == "salience" else None)
                       for k, v in cols.items()})
+    pq.write_table(table, out)
+
+
+def write_sequence(out: Path, interp: Any, field: str, ids: Sequence[str],
+                   results: Sequence[Mapping[str, Any]], *, title: str) -> None:
+    """Sequence salience: one row per example with the source and generated tokens and
+    the [generated, source + generated] matrix (Parquet), or a table per example (HTML)."""
+    values = [r[field] for r in results]
+    if out.suffix.lower() == ".html":
+        from lumos.components.salience.html import render_sequence_html
+
+        out.write_text(render_sequence_html(values, method=interp.id, title=title),
+                       encoding="utf-8")
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "id": pa.array(list(ids)),
+        "method": pa.array([str(v.get("method", interp.id)) for v in values]),
+        "source": pa.array([[str(t) for t in v["source"]] for v in values]),
+        "target": pa.array([[str(t) for t in v["target"]] for v in values]),
+        "salience": pa.array([[[float(x) for x in row] for row in v["salience"]]
+                              for v in values], type=pa.list_(pa.list_(pa.float32()))),
+    })
     pq.write_table(table, out)

@@ -93,3 +93,47 @@ def render_html(results: Sequence[Mapping[str, Any]], *, method: str, title: str
                      f"{' '.join(toks)}</div>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def render_sequence_html(results: Sequence[Mapping[str, Any]], *, method: str,
+                         title: str = "") -> str:
+    """``results[i]`` is one sequence-salience value: a table per example whose rows are
+    the generated tokens and whose columns are the source and earlier tokens, each cell
+    coloured by how much it drove that row's token (each row scaled by its own largest
+    |salience|, since later tokens see more context)."""
+    esc = html.escape
+    parts = ["<!doctype html><html><head><meta charset='utf-8'>",
+             f"<title>{esc(title or method)}</title><style>{CSS}"
+             ".seq td,.seq th{padding:.1em .3em;font-size:.85em;text-align:center}"
+             ".seq .src{border-bottom:2px solid #888}</style></head><body>",
+             f"<h1>{esc(title or method)}</h1>",
+             "<p class='legend'>against ← " + "".join(
+                 f"<span style='background:{_colour(s, True)}'></span>"
+                 for s in (-1, -0.5, 0, 0.5, 1))
+             + " → for the generated token (each row scaled by its largest |salience|)</p>"]
+    for n, value in enumerate(results):
+        source = [str(t) for t in value.get("source", [])]
+        target = [str(t) for t in value.get("target", [])]
+        sal = np.asarray(value.get("salience", []), dtype=np.float64).reshape(len(target), -1)
+        cols = (source + target)[:sal.shape[1]]
+        head = "".join(f"<th class='{'src' if i < len(source) else ''}'>{esc(t)}</th>"
+                       for i, t in enumerate(cols))
+        rows = []
+        for r, tok in enumerate(target):
+            row = sal[r]
+            scale = float(np.abs(row).max()) if row.size else 0.0
+            cells = []
+            for s in row:
+                rel = s / scale if scale else 0.0
+                fg = "#fff" if abs(rel) > 0.6 else "#111"
+                cells.append(f"<td title='{s:.4g}' style='background:{_colour(rel, True)};"
+                             f"color:{fg}'>{s:.2f}</td>")
+            rows.append(f"<tr><th>{esc(tok)}</th>{''.join(cells)}</tr>")
+        meta = f"#{n} · {len(target)} generated tokens · method " \
+               f"{esc(str(value.get('method', method)))}"
+        parts.append(f"<div class='ex'><div class='meta'>{meta}</div>"
+                     f"<div class='meta'>source: {esc(' '.join(source))}</div>"
+                     f"<table class='seq'><tr><th>generated ↓ / input →</th>{head}</tr>"
+                     f"{''.join(rows)}</table></div>")
+    parts.append("</body></html>")
+    return "".join(parts)

@@ -114,7 +114,8 @@ class SequenceSalienceInterpreter(Interpreter):
                 row[t:] = 0.0
                 rows.append(row)
             source, target = tokens[:p], [tokens[t] for t in targets]
-            sal = np.stack(rows) if rows else np.zeros((0, n))
+            # columns: the prompt and the explained generated tokens (the spec's shape)
+            sal = np.stack(rows)[:, :p + len(targets)] if rows else np.zeros((0, p))
         elif "target_ids" in emb.extra:  # seq2seq
             tids = emb.extra["target_ids"][0].tolist()
             tmask = emb.extra["target_mask"][0].tolist()
