@@ -8,13 +8,16 @@
 2. LIME on M tweets at equal sample counts: lumos ``lime`` (cold cache) against the
    ``lime`` package's ``LimeTextExplainer`` with a classifier function that predicts in
    batches of ``max_batch_size``. Goal: lumos at least 2x faster (lime / lumos >= 2).
+   ``--sweep`` adds 1,000 samples (10 tweets) and the lime package's default of 5,000
+   (4 tweets). Each side's padded tokens are counted: the model's work is proportional
+   to them, so their ratio is the ceiling of what scheduling alone can gain.
 
 The model is MiniLM-L6 with a randomly initialised 3-class head (speed does not depend
 on the head being trained). Both sides of each pair are timed alternately, ``--repeat``
 times, and the medians are compared.
 
     .venv/bin/python benchmarks/bench_salience.py [--ig-examples 100] [--steps 20]
-        [--lime-examples 20] [--samples 256] [--repeat 2] [--record]
+        [--lime-examples 20] [--samples 256] [--sweep] [--repeat 2] [--record]
 """
 
 from __future__ import annotations
@@ -79,6 +82,34 @@ def timed_pair(ours: Callable[[], Any], theirs: Callable[[], Any], repeat: int
         b.append(time.perf_counter() - t)
         CPU["theirs"].append(time.process_time() - c)
     return statistics.median(a), statistics.median(b), res_a, res_b
+
+
+#: padded tokens the model ran on (input_ids elements), counted by ``count_tokens``
+TOKENS = {"n": 0}
+
+
+def count_tokens(model: Any) -> None:
+    """Wrap the adapter's tokenisation to count the padded tokens each side feeds the
+    model (negligible cost; both sides go through the same adapter)."""
+    encode = model._encode
+
+    def counted(inputs: Any) -> Any:
+        enc = encode(inputs)
+        TOKENS["n"] += int(enc["input_ids"].numel())
+        return enc
+
+    model._encode = counted
+
+
+def tokens_of(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` wrapped to leave its padded-token count in ``TOKENS[fn]``."""
+    def run() -> Any:
+        before = TOKENS["n"]
+        out = fn()
+        TOKENS[str(id(fn))] = TOKENS["n"] - before
+        return out
+
+    return run
 
 
 def cpu_ratio() -> tuple[float, float, float]:
@@ -190,6 +221,14 @@ def bench_ig(model: Any, texts: list[str], args: argparse.Namespace
 IG_CPU: dict[str, float] = {}
 
 
+def lime_settings(args: argparse.Namespace) -> list[tuple[int, int]]:
+    """(tweets, samples) pairs to time LIME on."""
+    out = [(args.lime_examples, args.samples)]
+    if args.sweep:
+        out += [(10, 1000), (4, 5000)]
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--ig-examples", type=int, default=100)
@@ -197,6 +236,9 @@ def main() -> None:
     p.add_argument("--internal-batch", type=int, default=256)
     p.add_argument("--lime-examples", type=int, default=20)
     p.add_argument("--samples", type=int, default=256)
+    p.add_argument("--sweep", action="store_true",
+                   help="LIME also at 1,000 samples (10 tweets) and at the lime package's "
+                   "default of 5,000 (4 tweets)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--repeat", type=int, default=2)
     p.add_argument("--threads", type=int, default=2)
@@ -209,8 +251,9 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     model = load_model(args.batch_size)
+    count_tokens(model)
     texts = load_texts(max(args.ig_examples, args.lime_examples))
-    ig_texts, lime_texts = texts[:args.ig_examples], texts[:args.lime_examples]
+    ig_texts = texts[:args.ig_examples]
     model.predict([{"text": t} for t in texts[:4]])  # warm up: imports, first kernels
     lumos_lime(model, texts[:1], 8)
     lime_package(model, texts[:1], 8)
@@ -220,18 +263,29 @@ def main() -> None:
     if not args.skip_ig:
         t_ours, t_captum, ig_ratio, diff = bench_ig(model, ig_texts, args)
 
-    t_lumos, t_lime, _, _ = timed_pair(lambda: lumos_lime(model, lime_texts, args.samples),
-                                 lambda: lime_package(model, lime_texts, args.samples),
-                                 args.repeat)
-    speedup = t_lime / t_lumos
-    lo, lt, lr = cpu_ratio()
-    print(f"LIME, {len(lime_texts)} tweets, {args.samples} samples: lumos {t_lumos:.2f} s, "
-          f"lime {t_lime:.2f} s, speed-up {speedup:.2f}x (goal >= 2); CPU {lo:.1f} s vs "
-          f"{lt:.1f} s, speed-up {1 / lr:.2f}x")
+    lime_rows = []
+    for n_tweets, samples in lime_settings(args):
+        ours_fn = lambda n=n_tweets, k=samples: lumos_lime(model, texts[:n], k)  # noqa: E731
+        theirs_fn = lambda n=n_tweets, k=samples: lime_package(model, texts[:n], k)  # noqa: E731
+        ours, theirs = tokens_of(ours_fn), tokens_of(theirs_fn)
+        t_lumos, t_lime, _, _ = timed_pair(ours, theirs, args.repeat)
+        speedup = t_lime / t_lumos
+        lo, lt, lr = cpu_ratio()
+        tok_o, tok_t = TOKENS[str(id(ours_fn))], TOKENS[str(id(theirs_fn))]
+        print(f"LIME, {n_tweets} tweets, {samples} samples: lumos {t_lumos:.2f} s, "
+              f"lime {t_lime:.2f} s, speed-up {speedup:.2f}x (goal >= 2); CPU {lo:.1f} s vs "
+              f"{lt:.1f} s, speed-up {1 / lr:.2f}x; padded tokens {tok_o} vs {tok_t} "
+              f"({tok_t / max(tok_o, 1):.2f}x fewer)")
+        lime_rows.append((n_tweets, samples, t_lumos, t_lime, speedup, lo, lt, lr, tok_o, tok_t))
     ig_cpu = (f"{IG_CPU['ours']:.1f} s vs {IG_CPU['theirs']:.1f} s "
               f"({IG_CPU['ratio']:.3f})") if IG_CPU else "-"
 
     if args.record:
+        lime_table = "\n".join(
+            f"| LIME, {n} tweets, {k} samples | {a:.2f} s | `lime` package {b:.2f} s | "
+            f"{sp:.2f}x faster | {lo:.1f} s vs {lt:.1f} s ({1 / lr:.2f}x faster) | >= 2x "
+            f"| {to / 1000:.1f} k vs {tt / 1000:.1f} k |"
+            for n, k, a, b, sp, lo, lt, lr, to, tt in lime_rows)
         path = Path(__file__).with_name("RESULTS.md")
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         section = f"""
@@ -242,13 +296,11 @@ def main() -> None:
 MiniLM-L6 (real encoder, random 3-class head), tweets test split, batch size \
 {args.batch_size}, max length 64, median of {args.repeat} alternating runs, cold cache.
 
-| comparison | lumos | baseline | wall ratio | CPU time (ratio) | goal |
-| --- | ---: | ---: | ---: | ---: | --- |
+| comparison | lumos | baseline | wall ratio | CPU time (ratio) | goal | padded tokens |
+| --- | ---: | ---: | ---: | ---: | --- | ---: |
 | IG, {len(ig_texts)} tweets, {args.steps} steps, internal batch {args.internal_batch} \
-| {t_ours:.2f} s | Captum direct {t_captum:.2f} s | {ig_ratio:.3f} | {ig_cpu} | <= 1.05 |
-| LIME, {len(lime_texts)} tweets, {args.samples} samples | {t_lumos:.2f} s \
-| `lime` package {t_lime:.2f} s | {speedup:.2f}x faster | {lo:.1f} s vs {lt:.1f} s \
-({1 / lr:.2f}x faster) | >= 2x |
+| {t_ours:.2f} s | Captum direct {t_captum:.2f} s | {ig_ratio:.3f} | {ig_cpu} | <= 1.05 | |
+{lime_table}
 
 IG maps agree with Captum's to {diff:.1e} (max absolute difference).
 """
