@@ -148,3 +148,23 @@ def test_named_slice_survives_a_reload_and_feeds_metrics(page, server):
     expect(tr.locator("td[data-col=count]")).to_have_text("2")
     page.get_by_test_id("slice-list").get_by_role("button", name="short ones", exact=True).click()
     expect(page.get_by_test_id("row-count")).to_contain_text("2 of 16 rows")
+
+
+def test_threshold_slider_moves_the_metrics_and_confusion(page, server):
+    """A two-class head's threshold, set in the classification module, decides the labels
+    the metrics table and confusion matrix count (the server computes them)."""
+    table = open_metrics(page, server)
+    outs = FakeClassifier().predict([{"text": t} for t, _ in SENTENCES])
+    pos = FakeClassifier.labels.index("positive")
+    pred = ["positive" if o["probas"][pos] >= 0.9 else "negative" for o in outs]
+    gold = [g for _, g in SENTENCES]
+    acc = sum(p == g for p, g in zip(pred, gold, strict=True)) / len(gold)
+    assert acc != sum(g == p for _, g, p in by_hand()) / len(gold)  # the threshold matters
+    page.locator(".spacer-rows .row").first.click()
+    page.locator("[data-testid=class-head] input[type=range]").fill("0.9")
+    # the table recomputes on the server: wait for the new figure
+    expect(table.locator("tr[data-kind=dataset] td[data-col='probas.accuracy']")
+           ).to_have_text(f"{acc:.3f}")
+    cell = page.locator("[data-testid=confusion] button[data-gold=positive][data-pred=negative]")
+    expect(cell).to_have_text(str(sum(g == "positive" and p == "negative"
+                                      for p, g in zip(pred, gold, strict=True))))

@@ -164,3 +164,48 @@ def test_named_slices_survive_a_restart(tmp_path, truth):
         assert c.get(f"/api/slices/{D}").json() == []
         assert c.delete(f"/api/slices/{D}/short ones").status_code == 404
     store.close()
+
+
+def test_a_binary_threshold_moves_every_aggregate_view_alike(client):
+    """The workbench's threshold slider (sent as a log-odds margin) decides the predicted
+    label in the metrics table, the confusion cells, the error sets and the export."""
+    import math
+
+    import numpy as np
+
+    ds = sample_datasets()[D]
+    probs = [o["probas"] for o in FakeClassifier().predict([{"text": t} for t, _ in SENTENCES])]
+    pos = FakeClassifier.labels.index("positive")
+    p_pos = np.array([p[pos] for p in probs])
+    t = 0.9  # raises the bar: the rows at 0.88 flip to negative
+    margin = math.log(t / (1 - t))
+    pred = ["positive" if x >= t else "negative" for x in p_pos]
+    gold = [g for _, g in SENTENCES]
+    assert pred != [FakeClassifier.labels[int(np.argmax(p))] for p in probs]
+    dec = {"margin": margin, "positive_label": "positive"}
+
+    r = client.post("/api/metrics", json={"model": M, "dataset": D, "slices": False, **dec})
+    assert r.status_code == 200, r.text
+    row = r.json()["rows"][0]
+    acc = next(v for k, v in row.items() if k.endswith("accuracy"))
+    assert acc == pytest.approx(np.mean([p == g for p, g in zip(pred, gold, strict=True)]))
+
+    r = client.post("/api/metrics/confusion", json={"model": M, "dataset": D,
+                                                    "field": "probas", **dec})
+    cm = r.json()
+    labels = cm["labels"]
+    for gi, g in enumerate(labels):
+        for pi, p in enumerate(labels):
+            want = {i for i, gg, pp in zip(ds.ids, gold, pred, strict=True)
+                    if gg == g and pp == p}
+            assert set(cm["ids"][gi][pi]) == want
+
+    fp = {i for i, g, p in zip(ds.ids, gold, pred, strict=True)
+          if p == "positive" and g == "negative"}
+    err = {"model": M, "dataset": D, "field": "probas", "kind": "fp", **dec}
+    assert set(client.post("/api/slices/errors", json=err).json()["ids"]) == fp
+    r = client.post("/api/slices/export", json={"dataset": D, "format": "jsonl", "error": err,
+                                                **dec})
+    rows = read("jsonl", r.content)
+    assert {x["id"] for x in rows} == fp
+    assert all(x["probas:label"] == "positive" for x in rows)

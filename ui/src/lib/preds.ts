@@ -62,3 +62,14 @@ export function wrong(wb: Workbench, heads: ClassHead[], i: number): boolean {
   }
   return false;
 }
+
+/** A binary head's threshold as the server takes it (metrics, confusion, error sets,
+ *  exports): predict ``positive_label`` when its log-odds reach ``margin``. Empty when
+ *  the head (``fieldName``, or the model's first two-class head) has no threshold set. */
+export function decisionOf(wb: Workbench, model: string, fieldName?: string | null): { margin?: number; positive_label?: string } {
+  const h = classHeads(wb).find((x) => x.model === model && x.spec.vocab.length === 2 && (!fieldName || x.field === fieldName));
+  const t = h ? wb.thresholds[thresholdKey(h.model, h.field)] : undefined;
+  if (!h || t === undefined) return {};
+  const p = Math.min(0.999, Math.max(0.001, t));
+  return { margin: Math.log(p / (1 - p)), positive_label: h.spec.vocab[h.spec.null_idx === 1 ? 0 : 1] };
+}

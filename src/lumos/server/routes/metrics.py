@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from lumos.api import types as T
 from lumos.engine import slicing as S
@@ -19,6 +19,7 @@ from lumos.engine.aggregate import applicable_metrics, compute_metrics
 from lumos.server.deps import get_model, workspace
 from lumos.server.responses import JSON
 from lumos.server.routes.slices import (
+    Decision,
     check_user_ids,
     dataset_of,
     ids_of,
@@ -80,7 +81,7 @@ def fields(request: Request, model: str, dataset: str) -> Any:
     return JSON({"model": model, "dataset": dataset, "fields": out, "heads": heads})
 
 
-class Scope(BaseModel):
+class Scope(Decision):
     model: str
     dataset: str
     ids: list[str] | None = Field(default=None, description="the selection (default: all)")
@@ -93,6 +94,15 @@ class MetricsRequest(Scope):
     slices: bool = Field(default=True, description="add a row per saved slice")
     metrics: list[str] | None = None
     configs: dict[str, dict[str, Any]] | None = None
+
+
+def with_decision(body: MetricsRequest) -> dict[str, dict[str, Any]] | None:
+    """The request's metric configs with its binary decision folded into the
+    classification metric's (an explicit config there wins)."""
+    configs = dict(body.configs or {})
+    if body.margin != 0.0 or body.positive_label is not None:
+        configs["classification"] = {**body.decision(), **configs.get("classification", {})}
+    return configs or None
 
 
 @router.post("", response_class=JSON)
@@ -109,7 +119,7 @@ def metrics(body: MetricsRequest, request: Request) -> Any:
     try:
         result = compute_metrics(ws, m, ds, indices, by=body.by, bins=body.bins,
                                  binning=body.binning, slices=body.slices,
-                                 metrics=body.metrics, configs=body.configs,
+                                 metrics=body.metrics, configs=with_decision(body),
                                  with_indices=True)
     except T.SpecError as e:
         raise spec_error(e) from None
@@ -133,7 +143,7 @@ def _frame(request: Request, body: Scope, fields: list[str] | None = None) -> An
     check_user_ids(ws, body.dataset, ds, body.ids)
     indices, _ = indices_of(ds, body.ids)
     try:
-        return ds, S.build_frame(ws, m, ds, indices, fields=fields)
+        return ds, S.build_frame(ws, m, ds, indices, fields=fields, **body.decision())
     except T.SpecError as e:
         raise spec_error(e) from None
 

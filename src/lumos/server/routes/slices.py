@@ -127,7 +127,21 @@ def delete(dataset: str, name: str, request: Request) -> Any:
 # ------------------------------------------------------------------ error sets
 
 
-class ErrorSet(BaseModel):
+class Decision(BaseModel):
+    """How a two-class head turns probabilities into a label (the workbench's threshold
+    slider): predict ``positive_label`` when its log-odds reach ``margin``."""
+
+    margin: float = Field(default=0.0, description="binary heads: log-odds of the positive "
+                          "class needed to predict it (0: argmax; log(t/(1-t)) for a "
+                          "probability threshold t)")
+    positive_label: str | None = Field(default=None, description="binary heads: the "
+                                       "positive class (default: the second label)")
+
+    def decision(self) -> dict[str, Any]:
+        return {"margin": self.margin, "positive_label": self.positive_label}
+
+
+class ErrorSet(Decision):
     model: str
     dataset: str
     field: str = Field(description="a prediction field with gold (e.g. 'probas')")
@@ -141,7 +155,7 @@ def error_ids(request: Request, body: ErrorSet) -> tuple[Dataset, list[int]]:
     model = get_model(ws, body.model)
     ds = dataset_of(request, body.dataset)
     try:
-        frame = S.build_frame(ws, model, ds, fields=[body.field])
+        frame = S.build_frame(ws, model, ds, fields=[body.field], **body.decision())
         rows = S.error_rows(frame, body.field, body.kind, body.label)
     except T.SpecError as e:
         raise spec_error(e) from None
@@ -159,7 +173,7 @@ def errors(body: ErrorSet, request: Request) -> Any:
 # ------------------------------------------------------------------ exports
 
 
-class ExportRequest(BaseModel):
+class ExportRequest(Decision):
     dataset: str
     model: str | None = Field(default=None, description="adds its predictions and the "
                               "derived fields (correct, error, confidence)")
@@ -191,7 +205,7 @@ def export(body: ExportRequest, request: Request) -> Any:
     else:
         indices = None
     try:
-        frame = S.build_frame(ws, model, ds, indices, fields=body.fields)
+        frame = S.build_frame(ws, model, ds, indices, fields=body.fields, **body.decision())
     except T.SpecError as e:
         raise spec_error(e) from None
     name = f"{body.dataset}-{what}.{body.format}"

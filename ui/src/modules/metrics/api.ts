@@ -62,14 +62,17 @@ export interface SavedSlice {
 
 const q = encodeURIComponent;
 
+/** A binary head's decision threshold (see ``decisionOf`` in lib/preds). */
+export type Decision = { margin?: number; positive_label?: string };
+
 export const metricsApi = {
   fields: (model: string, dataset: string) => getJSON<FieldsInfo>(`/api/metrics/fields?model=${q(model)}&dataset=${q(dataset)}`),
-  table: (body: { model: string; dataset: string; ids?: string[] | null; by?: string | null; bins?: number; binning?: string }) =>
+  table: (body: { model: string; dataset: string; ids?: string[] | null; by?: string | null; bins?: number; binning?: string } & Decision) =>
     sendJSON<MetricsResult>("POST", "/api/metrics", body),
-  confusion: (model: string, dataset: string, field: string, ids?: string[] | null) =>
-    sendJSON<Confusion>("POST", "/api/metrics/confusion", { model, dataset, field, ids }),
+  confusion: (model: string, dataset: string, field: string, ids?: string[] | null, decision: Decision = {}) =>
+    sendJSON<Confusion>("POST", "/api/metrics/confusion", { model, dataset, field, ids, ...decision }),
   scatter: (model: string, dataset: string, x: string, y: string) => sendJSON<ScatterData>("POST", "/api/metrics/scatter", { model, dataset, x, y }),
-  errors: (body: { model: string; dataset: string; field: string; kind: string; label?: string | null }) =>
+  errors: (body: { model: string; dataset: string; field: string; kind: string; label?: string | null } & Decision) =>
     sendJSON<{ ids: string[]; count: number }>("POST", "/api/slices/errors", body),
   slices: (dataset: string) => getJSON<SavedSlice[]>(`/api/slices/${q(dataset)}`),
   saveSlice: (dataset: string, name: string, ids: string[]) => sendJSON<SavedSlice>("PUT", `/api/slices/${q(dataset)}/${q(name)}`, { ids }),
