@@ -42,8 +42,9 @@ def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) 
                    help="adapter id to load --model with (default: detected)")
     if dataset:
         p.add_argument("--dataset", required=True,
-                       help="bundled dataset (tweets, tweets_train, wnut, ...), a .csv/"
-                       ".jsonl/.parquet file, or a name from --config")
+                       help="bundled dataset (tweets, tweets_train, wnut, ...), a dataset "
+                       "of the --model demo (e.g. prompts), a .csv/.jsonl/.parquet file, "
+                       "or a name from --config")
         p.add_argument("--encoding", default="utf-8",
                        help="text encoding of a CSV/JSONL --dataset (default utf-8)")
         p.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
@@ -151,6 +152,22 @@ def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | N
     return name, ds
 
 
+def demo_datasets(model_arg: str, datasets: dict[str, Any]) -> None:
+    """When --model names a demo, its datasets (e.g. the generation demo's ``prompts``)
+    become nameable in --dataset too (a --config entry of the same name wins)."""
+    from lumos.demos import all_demos
+
+    demo = all_demos().get(model_arg.partition(":")[0])
+    if demo is None or Path(model_arg).exists():
+        return
+    try:
+        _, dsets = demo.build()
+    except SpecError as e:
+        raise UsageError(f"--model: demo '{demo.name}': {e}") from None
+    for name, ds in dsets.items():
+        datasets.setdefault(name, ds)
+
+
 def workspace_from_args(args: argparse.Namespace) -> tuple[Any, str, str]:
     """(workspace, model name, dataset name) from --config/--model/--dataset and friends.
 
@@ -160,6 +177,7 @@ def workspace_from_args(args: argparse.Namespace) -> tuple[Any, str, str]:
     from lumos.engine import Workspace
 
     cfg_models, cfg_datasets = load_config(args.config)
+    demo_datasets(args.model, cfg_datasets)
     dname, ds = resolve_dataset(args.dataset, encoding=args.encoding, columns=args.column,
                                 config=cfg_datasets, limit=args.limit)
     mname, model = resolve_model(args.model, task=args.task, config=cfg_models)

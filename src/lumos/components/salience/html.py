@@ -25,6 +25,18 @@ def _colour(v: float, signed: bool) -> str:
     return f"rgba({r},{g},{b},{a:.3f})"
 
 
+def display_token(t: str) -> str:
+    """A model token as a reader would write it (the UI's rule): WordPiece ``##`` and the
+    byte-level/SentencePiece space markers ``Ġ``/``▁`` dropped, ``Ċ`` (newline) as ⏎."""
+    if t.startswith("##"):
+        return t[2:]
+    if t.startswith(("Ġ", "▁")):
+        return t[1:] or "␣"
+    if t in ("Ċ", "\n"):
+        return "⏎"
+    return t.replace("Ċ", "⏎")
+
+
 def _fmt(v: Any) -> str:
     return "–" if v is None else f"{float(v):.3f}"
 
@@ -88,7 +100,7 @@ def render_html(results: Sequence[Mapping[str, Any]], *, method: str, title: str
             colour = _colour(rel, signed)
             fg = "#fff" if abs(rel) > 0.6 else "#111"
             toks.append(f"<span class='tok' title='{s:.4g}' style='background:{colour};"
-                        f"color:{fg}'>{esc(str(tok))}</span>")
+                        f"color:{fg}'>{esc(display_token(str(tok)))}</span>")
         parts.append(f"<div class='ex'><div class='meta'>{' · '.join(meta)}</div>"
                      f"{' '.join(toks)}</div>")
     parts.append("</body></html>")
@@ -105,6 +117,7 @@ def render_sequence_html(results: Sequence[Mapping[str, Any]], *, method: str,
     parts = ["<!doctype html><html><head><meta charset='utf-8'>",
              f"<title>{esc(title or method)}</title><style>{CSS}"
              ".seq td,.seq th{padding:.1em .3em;font-size:.85em;text-align:center}"
+             ".scroll{overflow-x:auto}"
              ".seq .src{border-bottom:2px solid #888}</style></head><body>",
              f"<h1>{esc(title or method)}</h1>",
              "<p class='legend'>against ← " + "".join(
@@ -112,8 +125,8 @@ def render_sequence_html(results: Sequence[Mapping[str, Any]], *, method: str,
                  for s in (-1, -0.5, 0, 0.5, 1))
              + " → for the generated token (each row scaled by its largest |salience|)</p>"]
     for n, value in enumerate(results):
-        source = [str(t) for t in value.get("source", [])]
-        target = [str(t) for t in value.get("target", [])]
+        source = [display_token(str(t)) for t in value.get("source", [])]
+        target = [display_token(str(t)) for t in value.get("target", [])]
         sal = np.asarray(value.get("salience", []), dtype=np.float64).reshape(len(target), -1)
         cols = (source + target)[:sal.shape[1]]
         head = "".join(f"<th class='{'src' if i < len(source) else ''}'>{esc(t)}</th>"
@@ -126,14 +139,15 @@ def render_sequence_html(results: Sequence[Mapping[str, Any]], *, method: str,
             for s in row:
                 rel = s / scale if scale else 0.0
                 fg = "#fff" if abs(rel) > 0.6 else "#111"
+                shown = f"{s:.2f}".replace("-0.00", "0.00")
                 cells.append(f"<td title='{s:.4g}' style='background:{_colour(rel, True)};"
-                             f"color:{fg}'>{s:.2f}</td>")
+                             f"color:{fg}'>{shown}</td>")
             rows.append(f"<tr><th>{esc(tok)}</th>{''.join(cells)}</tr>")
         meta = f"#{n} · {len(target)} generated tokens · method " \
                f"{esc(str(value.get('method', method)))}"
         parts.append(f"<div class='ex'><div class='meta'>{meta}</div>"
                      f"<div class='meta'>source: {esc(' '.join(source))}</div>"
-                     f"<table class='seq'><tr><th>generated ↓ / input →</th>{head}</tr>"
-                     f"{''.join(rows)}</table></div>")
+                     f"<div class='scroll'><table class='seq'><tr><th>generated ↓ / input →"
+                     f"</th>{head}</tr>{''.join(rows)}</table></div></div>")
     parts.append("</body></html>")
     return "".join(parts)
