@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
@@ -27,6 +28,8 @@ BUILTIN_MODULES = (
 
 _registry: dict[str, dict[str, type[Any]]] = {}
 _loaded = False
+_loading = False
+_lock = threading.RLock()
 
 T = TypeVar("T", bound=type[Any])
 
@@ -55,20 +58,32 @@ def register(component_id: str, *, display_name: str | None = None,
 
 
 def load_all() -> None:
-    """Import built-in component packages and third-party entry points (once)."""
-    global _loaded
+    """Import built-in component packages and third-party entry points (once).
+
+    Thread-safe: a second thread waits until loading has finished (the server answers
+    requests in parallel; one must never see a half-filled registry). A lookup made by
+    a module while it is being imported returns at once, with what is registered so far.
+    """
+    global _loaded, _loading
     if _loaded:
         return
-    _loaded = True
-    for mod in BUILTIN_MODULES:
+    with _lock:
+        if _loaded or _loading:
+            return
+        _loading = True
         try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as e:  # a package not written yet, or an extra missing
-            if not (e.name or "").startswith("lumos"):
-                continue
-            raise
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        ep.load()
+            for mod in BUILTIN_MODULES:
+                try:
+                    importlib.import_module(mod)
+                except ModuleNotFoundError as e:  # an optional extra is missing
+                    if not (e.name or "").startswith("lumos"):
+                        continue
+                    raise
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                ep.load()
+            _loaded = True
+        finally:
+            _loading = False
 
 
 def available(kind: str) -> dict[str, type[Any]]:
