@@ -90,3 +90,18 @@ def test_cancel_keeps_finished_batches(engine):
     m.seen = 0
     engine.predict(m, examples())
     assert m.seen == 10 - 4  # finished batches were not recomputed
+
+
+def test_transient_predictions_stay_in_memory(tmp_path):
+    """persist=False (a perturbation method's edited copies): nothing reaches the store,
+    yet a second call in the same process is served from memory."""
+    store = Store(tmp_path / "s.sqlite")
+    engine = Engine(store)
+    m = FakeClassifier()
+    first = engine.predict(m, examples(), fields=["probas"], persist=False)
+    assert m.seen == 10 and store.count_outputs() == 0
+    again = engine.predict(m, examples(), fields=["probas"], persist=False)
+    assert m.seen == 10
+    np.testing.assert_array_equal(first[2]["probas"], again[2]["probas"])
+    engine.predict(m, [{"text": "brand new words"}], fields=["probas"])  # the default
+    assert store.count_outputs() == 1

@@ -73,8 +73,13 @@ class Engine:
         on_progress: ProgressFn | None = None,
         cancel: threading.Event | None = None,
         use_cache: bool = True,
+        persist: bool = True,
     ) -> list[dict[str, Any]]:
-        """Outputs for ``examples`` (in order), each holding exactly ``fields``."""
+        """Outputs for ``examples`` (in order), each holding exactly ``fields``.
+
+        ``persist=False`` keeps new outputs in memory only and does not look in the
+        store: for transient inputs such as a perturbation method's thousands of edited
+        copies, which nobody looks up after the method has run (it caches its result)."""
         wanted = list(fields) if fields is not None else model.default_fields()
         spec = model.output_spec()
         for f in wanted:
@@ -93,7 +98,7 @@ class Engine:
                     if i in table:
                         results[i][f] = table[i]
             need_store = [i for i in results if len(results[i]) < len(wanted)]
-            if need_store:
+            if need_store and persist:
                 got = self.store.get_outputs(fp, need_store, wanted)
                 per_field: dict[str, dict[str, Any]] = {}
                 for (i, f), v in got.items():
@@ -113,14 +118,14 @@ class Engine:
             todo = sorted(missing, key=lambda i: model.length_key(examples[first_index[i]]))
             self._run(model, examples, first_index, todo, missing, wanted, fp, results,
                       model_name=model_name, progress=progress, on_progress=on_progress,
-                      cancel=cancel)
+                      cancel=cancel, persist=persist)
         return [dict(results[i]) for i in ids]
 
     def _run(self, model: Model, examples: Sequence[Mapping[str, Any]],
              first_index: Mapping[str, int], todo: list[str], missing: Mapping[str, set[str]],
              wanted: list[str], fp: str, results: dict[str, dict[str, Any]], *,
              model_name: str, progress: bool | str, on_progress: ProgressFn | None,
-             cancel: threading.Event | None) -> None:
+             cancel: threading.Event | None, persist: bool = True) -> None:
         def step(batch_ids: Sequence[str]) -> None:
             need = sorted(set().union(*(missing[i] for i in batch_ids)))
             batch = [examples[first_index[i]] for i in batch_ids]
@@ -137,7 +142,8 @@ class Engine:
                     results[i][f] = v
                     per_field[f][i] = v
                     rows.append((i, f, v))
-            self.store.put_outputs(fp, rows)
+            if persist:
+                self.store.put_outputs(fp, rows)
             for f, vals in per_field.items():
                 self._remember(fp, f, vals)
 

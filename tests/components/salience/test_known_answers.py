@@ -149,3 +149,31 @@ def test_black_box_methods_pool_perturbations_across_examples(linear, method):
     # one call for the unedited inputs, one for all examples' perturbations together
     assert len(calls) == 2, calls
     assert calls[1] > max(per_example)
+
+
+def test_lime_equals_captums_lime_on_the_same_random_stream():
+    """lumos draws and weighs LIME's samples in one go (for speed); the attributions are
+    Captum's ``Lime`` with the lime-package kernel, to float precision."""
+    from captum._utils.models.linear_model import SkLearnRidge
+    from captum.attr import Lime as CaptumLime
+    from captum.attr._core.lime import get_exp_kernel_similarity_function
+
+    gen = torch.Generator().manual_seed(1)
+    w = torch.randn(9, generator=gen)
+
+    def forward(m):  # not linear: an interaction, so the fit has residuals
+        return torch.sigmoid(m @ w + 0.7 * m[:, 0] * m[:, 3])
+
+    cls = registry.get("interpreter", "lime")
+    cfg = cls.make_config({"n_samples": 300, "kernel_width": 0.4})
+    torch.manual_seed(7)
+    ours = cls().attribute_one(forward, 9, cfg)
+    torch.manual_seed(7)
+    x = torch.ones(1, 9)
+    theirs = CaptumLime(forward, interpretable_model=SkLearnRidge(alpha=1.0),
+                        similarity_func=get_exp_kernel_similarity_function("cosine", 0.4)
+                        ).attribute(x, baselines=torch.zeros_like(x),
+                                    feature_mask=torch.arange(9).unsqueeze(0), n_samples=300,
+                                    perturbations_per_eval=300).reshape(-1).numpy()
+    np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    assert np.abs(theirs).max() > 0.01

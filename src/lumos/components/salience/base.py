@@ -315,7 +315,7 @@ def perturbed_examples(base: Mapping[str, Any], fname: str, words: Sequence[str]
     words of field ``fname`` removed, or replaced by ``mask_token`` when one is given (a
     Tokens field always keeps its length, so it always takes the mask token)."""
     out = []
-    for keep in keeps:
+    for keep in (keeps.tolist() if hasattr(keeps, "tolist") else keeps):
         if is_tokens or mask_token:
             edited = [w if k else mask_token for w, k in zip(words, keep, strict=True)]
         else:
@@ -340,7 +340,11 @@ class PerturbationInterpreter(Interpreter):
         return {self.id: T.TokenSalience(signed=self.signed)}
 
     def attribute_one(self, forward: Any, n_words: int, config: Any) -> np.ndarray:
-        """Salience ``[n_words]`` given ``forward(masks [N, n_words] float) -> [N]``."""
+        """Salience ``[n_words]`` given ``forward(masks [N, n_words] float) -> [N]``.
+
+        A method whose samples do not depend on the model may also define
+        ``draw_masks(n_words, config) -> masks``, drawing exactly what ``attribute_one``
+        draws from the same generator state: the pooling pass then calls it alone."""
         raise NotImplementedError
 
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
@@ -396,21 +400,28 @@ class PerturbationInterpreter(Interpreter):
         # model's outputs; were one to, pass 2 would just predict what it lacks.)
         if len(jobs) > 1:
             pooled: list[dict[str, Any]] = []
+            draw = getattr(self, "draw_masks", None)  # the samples, without the method
             for base, words, _tgt, key, _score in jobs:
                 def record(masks: torch.Tensor, base: dict[str, Any] = base,
                            words: list[str] = words) -> torch.Tensor:
                     pooled.extend(edits(masks, base, words))
                     return torch.zeros(masks.shape[0], dtype=torch.float32)
 
-                if words:
+                if not words:
+                    continue
+                if draw is not None:
+                    with seeded(getattr(config, "seed", 0), *key):
+                        record(draw(len(words), config))
+                else:
                     attribute(record, words, key)
-            engine.predict(model, pooled, fields=[output])
+            engine.predict(model, pooled, fields=[output], persist=False)
 
         results = []
         for base, words, tgt, key, score in jobs:
             def forward(masks: torch.Tensor, base: dict[str, Any] = base,
                         words: list[str] = words, tgt: Target = tgt) -> torch.Tensor:
-                outs = engine.predict(model, edits(masks, base, words), fields=[output])
+                outs = engine.predict(model, edits(masks, base, words), fields=[output],
+                                      persist=False)
                 return torch.tensor([pick_score(o[output], tgt) for o in outs],
                                     dtype=torch.float32)
 
