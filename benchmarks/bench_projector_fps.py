@@ -1,11 +1,16 @@
 """Frame rate of the projector's 2D view (regl-scatterplot, WebGL) with 1,000,000 points
-in headless Chromium, while the view pans every frame.
+in headless Chromium, while the view pans every frame; and how long hover and lasso take.
 
 A lumos server with the fake models serves the built UI; the page computes a (tiny) PCA
 projection so the projector's view exists, then draws ``--points`` random points into it
-(the projector's ``drawRandom`` hook) and moves the camera on every animation frame for
-``--seconds``. Reported: requestAnimationFrame callbacks per second and scatterplot
-redraws per second, with the same run on the 16-point layout as the baseline (ratio).
+(the projector's ``drawRandom`` hook: each a copy of the row whose real point is nearest)
+and moves the camera on every animation frame for ``--seconds``. Reported, for the
+16-point layout (the baseline) and for ``--points``: requestAnimationFrame callbacks and
+scatterplot redraws per second, the worst frame, the points drawn per frame while moving
+(the level of detail), and the time from the last move until every point is drawn again.
+Then, with ``--points``: the time from moving the mouse onto a point until the tooltip
+shows, and from releasing a lasso until the table counts the selected rows and until the
+projector highlights all their points.
 
     .venv/bin/python benchmarks/bench_projector_fps.py [--points 1000000] [--seconds 5]
         [--gl default|swiftshader]
@@ -14,11 +19,13 @@ redraws per second, with the same run on the 16-point layout as the baseline (ra
 from __future__ import annotations
 
 import argparse
+import re
 import socket
 import tempfile
 import time
 from pathlib import Path
 
+from lumos.api import registry
 from lumos.server.sample import sample_datasets
 from lumos.server.serve import make_server
 from lumos.testing import FakeClassifier
@@ -32,22 +39,44 @@ GL_ARGS = {"default": [], "swiftshader": ["--use-gl=angle", "--use-angle=swiftsh
 MEASURE = """async ([seconds]) => {
   const h = window.__lumosProjector;
   const f0 = h.frames();
-  let raf = 0, worst = 0, last = performance.now();
+  let raf = 0, worst = 0, last = performance.now(), drawn = Infinity;
   const t0 = last;
   await new Promise((done) => {
     const step = (now) => {
       raf++;
       worst = Math.max(worst, now - last);
       last = now;
+      if (raf > 2) drawn = Math.min(drawn, h.lod().drawn);
       const t = (now - t0) / 1000;
       h.panBy(0.004 * Math.cos(t * 2), 0.004 * Math.sin(t * 2));
       if (now - t0 < seconds * 1000) requestAnimationFrame(step); else done();
     };
     requestAnimationFrame(step);
   });
-  const secs = (performance.now() - t0) / 1000;
-  return { raf: raf / secs, draws: (h.frames() - f0) / secs, worst_ms: worst };
+  const stop = performance.now(), secs = (stop - t0) / 1000;
+  const draws = (h.frames() - f0) / secs;
+  // the camera is still: wait for the frame that draws every point again
+  await new Promise((done) => {
+    const wait = () => (h.lod().drawn === h.lod().total ? done() : requestAnimationFrame(wait));
+    wait();
+  });
+  return { raf: raf / secs, draws, worst_ms: worst, drawn, full_ms: performance.now() - stop };
 }"""
+
+SETTLED = "() => { const l = window.__lumosProjector.lod(); return l.drawn === l.total; }"
+
+# regl-scatterplot builds the spatial index (for hover and lasso) of 1,000,000 points or
+# more in a Web Worker: time the worker's round trip
+TIME_WORKERS = """(() => {
+  const Native = window.Worker;
+  window.__workerMs = [];
+  window.Worker = class extends Native {
+    postMessage(...a) { this.__t = performance.now(); return super.postMessage(...a); }
+    set onmessage(f) {
+      super.onmessage = (e) => { window.__workerMs.push(performance.now() - this.__t); f(e); };
+    }
+  };
+})()"""
 
 
 def free_port() -> int:
@@ -65,6 +94,9 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
+    # load the component registry now: loaded lazily by two of the server's threads at
+    # once, one of them can find no projector ("no projector 'pca'")
+    registry.load_all()
     with tempfile.TemporaryDirectory() as tmp:
         srv = make_server({"keywords": FakeClassifier()}, {"sentiment": sample_datasets()[
             "sentiment"]}, port=free_port(), store=Path(tmp) / "s.sqlite", quiet=True).start()
@@ -74,6 +106,7 @@ def main() -> None:
                 browser = p.chromium.launch(executable_path=CHROMIUM,
                                             args=BASE_ARGS + GL_ARGS[args.gl])
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.add_init_script(TIME_WORKERS)
                 page.goto(srv.url.rstrip("/") + "/?models=keywords&dataset=sentiment")
                 page.get_by_test_id("projector-compute").click(timeout=20000)
                 page.wait_for_function(
@@ -89,18 +122,76 @@ def main() -> None:
                 t0 = time.perf_counter()
                 page.evaluate("n => window.__lumosProjector.drawRandom(n)", args.points)
                 load = time.perf_counter() - t0
+                index_ms = page.evaluate("window.__workerMs")
+                page.wait_for_function(SETTLED)  # the first frame of all points is drawn
                 big = page.evaluate(MEASURE, [args.seconds])
+                hover, lasso = interact(page)
                 browser.close()
         finally:
             srv.stop()
 
     print(f"WebGL renderer: {renderer} (flags: {args.gl})")
-    print(f"drawing {args.points:,} points took {load:.2f} s")
-    print(f"{'points':>10} {'rAF/s':>8} {'redraws/s':>10} {'worst frame':>12}")
+    print(f"drawing {args.points:,} points took {load:.2f} s"
+          + (f" (spatial index in a worker: {index_ms[-1] / 1000:.2f} s)" if index_ms else ""))
+    print(f"{'points':>10} {'rAF/s':>8} {'redraws/s':>10} {'worst frame':>12} "
+          f"{'drawn/frame':>12} {'all drawn after stop':>21}")
     for n, r in (("16", base), (f"{args.points:,}", big)):
-        print(f"{n:>10} {r['raf']:8.1f} {r['draws']:10.1f} {r['worst_ms']:10.0f} ms")
+        print(f"{n:>10} {r['raf']:8.1f} {r['draws']:10.1f} {r['worst_ms']:9.0f} ms "
+              f"{r['drawn']:12,} {r['full_ms']:18.0f} ms")
     print(f"ratio (redraws/s, {args.points:,} vs 16 points): "
           f"{big['draws'] / max(base['draws'], 1e-9):.2f}")
+    print(f"hover: tooltip {hover * 1000:.0f} ms after the mouse moved onto a point")
+    print(f"lasso (100x100 px): {lasso['rows']} rows selected in the table "
+          f"{lasso['table'] * 1000:.0f} ms after mouse-up; all {lasso['highlighted']:,} "
+          f"points of those rows highlighted after {lasso['highlight'] * 1000:.0f} ms")
+
+
+def interact(page) -> tuple[float, dict]:
+    """Hover a point, then lasso a 100x100 px square around it, at rest, timed from the
+    test driver (so the times include Playwright's round trips, a few milliseconds)."""
+    stage = page.get_by_test_id("projector")
+    box = stage.bounding_box()
+    page.wait_for_function(SETTLED)
+    # the real points come first in drawRandom's: hover the first one
+    x, y = page.evaluate("() => { const h = window.__lumosProjector;"
+                         " return h.screenPosition(h.ids()[0]); }")
+    x, y = box["x"] + x, box["y"] + y
+    page.mouse.move(box["x"] + 2, box["y"] + 2)
+    page.wait_for_timeout(300)
+    t0 = time.perf_counter()
+    page.mouse.move(x, y)
+    page.get_by_test_id("projector-tooltip").wait_for(state="visible", timeout=20000)
+    hover = time.perf_counter() - t0
+
+    page.get_by_test_id("projector-lasso").click()
+    page.wait_for_function(SETTLED)
+    page.wait_for_timeout(300)
+    x0, y0, x1, y1 = x - 50, y - 50, x + 50, y + 50
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    # end the lasso 10 px from its start: closer, regl-scatterplot takes it for a click
+    for px, py in [(x1, y0), (x1, y1), (x0, y1), (x0, y0 + 10)]:
+        page.mouse.move(px, py, steps=5)
+    t0 = time.perf_counter()
+    page.mouse.up()
+    count = page.get_by_test_id("row-count")
+    count.filter(has_text=re.compile(r"· [1-9][\d,]* selected")).wait_for(timeout=20000)
+    table = time.perf_counter() - t0
+    rows = int(re.search(r"([\d,]+) selected", count.inner_text())[1].replace(",", ""))
+    # every point of the selected rows highlighted (and drawn)
+    highlighted = page.evaluate("""() => {
+        const sel = new Set(Array.from(document.querySelectorAll(
+            '.spacer-rows .row[aria-selected=true]'), (r) => r.dataset.id));
+        return window.__lumosProjector.ids().filter((id) => sel.has(id)).length;
+    }""")
+    page.wait_for_function("""n => {
+        const l = window.__lumosProjector.lod();
+        return l.selected === n && l.drawn === l.total
+            && +document.querySelector('[data-testid=projector]').dataset.selected === n;
+    }""", arg=highlighted, timeout=30000, polling=20)
+    highlight = time.perf_counter() - t0
+    return hover, {"table": table, "rows": rows, "highlight": highlight,
+                   "highlighted": highlighted}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The embedding projector in real Chromium: compute, colour, hover, lasso and click
-select rows of the table, the table's selection lights points up, and the 3D view loads."""
+select rows of the table, the table's selection lights points up, the 3D view loads, and
+with hundreds of thousands of points the 2D view draws a sample while it moves."""
 
+import math
 import re
 
 import pytest
@@ -121,3 +123,133 @@ def test_colour_by_any_field_and_3d_view(page, server, shot):
     expect(stage.locator(".deck canvas")).to_have_count(1)
     page.wait_for_function("window.__lumosProjector.frames() > 0")
     shot(page.locator("[data-module=projector]"), "projector-3d")
+
+
+LOD_MIN, LOD_SAMPLE = 200_000, 50_000  # as in ui/src/modules/projector/scatter2d.ts
+
+# pan on every animation frame for ``seconds``, noting what each frame drew; then what
+# is drawn 100 ms after the last move, and how long until every point is drawn again
+PAN = """async (seconds) => {
+  const h = window.__lumosProjector, frames = [];
+  const t0 = performance.now();
+  await new Promise((done) => {
+    const step = (now) => {
+      frames.push(h.lod());
+      h.panBy(0.003, 0.002 * Math.sin((now - t0) / 200));
+      if (now - t0 < seconds * 1000) requestAnimationFrame(step); else done();
+    };
+    requestAnimationFrame(step);
+  });
+  const stop = performance.now();
+  const still = await new Promise((done) => setTimeout(() => done(h.lod().drawn), 100));
+  await new Promise((done) => {
+    const wait = () => (h.lod().drawn === h.lod().total ? done() : requestAnimationFrame(wait));
+    wait();
+  });
+  return { moving: frames.slice(2), still, full_ms: performance.now() - stop };
+}"""
+
+
+@pytest.mark.slow
+def test_many_points_draw_a_sample_while_moving_and_lasso_selects_rows(page, server):
+    n = 300_000
+    open_projector(page, server)
+    stage = compute(page)
+    box = stage.bounding_box()
+    real = positions(page)  # drawRandom keeps the real points first, where they are
+    text = dict(page.locator(".spacer-rows .row").evaluate_all(
+        "rows => rows.map(r => [r.dataset.id, r.innerText])"))
+
+    # below LOD_MIN nothing changes: every frame draws every point
+    few = LOD_MIN // 2
+    page.evaluate("n => window.__lumosProjector.drawRandom(n)", few)
+    pan = page.evaluate(PAN, 0.5)
+    assert pan["moving"] and {f["drawn"] for f in pan["moving"]} == {few}
+    assert pan["still"] == few
+
+    page.evaluate("n => window.__lumosProjector.drawRandom(n)", n)
+    expect(stage).to_have_attribute("data-points", str(n))
+    assert page.evaluate("window.__lumosProjector.lod()") == {
+        "drawn": n, "total": n, "selected": 0}
+
+    # lasso a square around a real point, well inside the disc of random points and
+    # closer to that point than to any other real point: every point in it is a copy
+    # of that point's row (drawRandom gives each the row of the nearest real point)
+    cx, cy, radius = box["width"] / 2, box["height"] / 2, 0.9 * box["height"] / 2
+
+    def room(p):
+        d = min(math.dist(p[1], q[1]) for q in real if q is not p)
+        half = min(d / 3, 25)
+        inside = math.dist(p[1], (cx, cy)) + half * math.sqrt(2) < 0.9 * radius
+        return (half if inside else 0), p
+
+    (half, (target, (x, y))), (other_half, (other, _)) = sorted(map(room, real),
+                                                               reverse=True)[:2]
+    assert half > 8 and other_half > 8
+    rows_points = page.evaluate(
+        "id => window.__lumosProjector.ids().filter((x) => x === id).length", target)
+    assert rows_points > 1000
+    x, y = box["x"] + x, box["y"] + y
+    page.get_by_test_id("projector-lasso").click()
+    page.mouse.move(x - half, y - half)
+    page.mouse.down()
+    for px, py in [(x + half, y - half), (x + half, y + half), (x - half, y + half),
+                   (x - half, y - half + 8)]:
+        page.mouse.move(px, py, steps=4)
+    # drawing the lasso is motion too: the sample is drawn until the mouse is released
+    page.wait_for_function("() => window.__lumosProjector.lod().drawn < window.__lumosProjector"
+                           ".lod().total")
+    page.mouse.up()
+    count = page.get_by_test_id("row-count")
+    expect(count).to_contain_text("· 1 selected", timeout=20000)
+    assert selected_ids(page) == {target}
+    # the projector highlights every point of the selected row, not only the lassoed ones
+    expect(stage).to_have_attribute("data-selected", str(rows_points), timeout=20000)
+    assert page.evaluate("window.__lumosProjector.lod()") == {
+        "drawn": n, "total": n, "selected": rows_points}
+
+    # while the camera moves: a fixed sample plus the selected points, still highlighted
+    pan = page.evaluate(PAN, 1.5)
+    assert len(pan["moving"]) >= 3
+    drawn = {f["drawn"] for f in pan["moving"]}
+    assert len(drawn) == 1  # the same sample in every frame
+    (drawn,) = drawn
+    assert LOD_SAMPLE * 0.9 < drawn <= LOD_SAMPLE * 1.1 + rows_points < n
+    assert {f["selected"] for f in pan["moving"]} == {rows_points}
+    # every point again once the camera has been still for a moment (150 ms), not before
+    assert pan["still"] == drawn
+    assert pan["full_ms"] >= 150
+    assert page.evaluate("window.__lumosProjector.lod()") == {
+        "drawn": n, "total": n, "selected": rows_points}
+    # and the workbench's selection never noticed
+    expect(count).to_contain_text("· 1 selected")
+    assert selected_ids(page) == {target}
+    expect(stage).to_have_attribute("data-selected", str(rows_points))
+
+    # hover finds a point among them all (the spatial index) and shows its row's text
+    hx, hy = page.evaluate("id => window.__lumosProjector.screenPosition(id)", other)
+    stage.scroll_into_view_if_needed()  # the selection opened panels above the projector
+    box = stage.bounding_box()
+    page.mouse.move(box["x"] + hx, box["y"] + hy)
+    expect(page.get_by_test_id("projector-tooltip")).to_contain_text(
+        text[other].split("\n")[0], timeout=20000)
+
+    # a selection larger than the sample (eight rows from the table): while moving only
+    # its sampled part is drawn, and all of it again at rest
+    rows = page.locator(".spacer-rows .row")
+    rows.nth(0).click()
+    rows.nth(7).click(modifiers=["Shift"])
+    expect(count).to_contain_text("· 8 selected")
+    eight = selected_ids(page)
+    big = page.evaluate("""ids => { const s = new Set(ids);
+        return window.__lumosProjector.ids().filter((x) => s.has(x)).length; }""", list(eight))
+    assert big > LOD_SAMPLE  # too many to add to the sample
+    expect(stage).to_have_attribute("data-selected", str(big), timeout=20000)
+    pan = page.evaluate(PAN, 1.0)
+    (sample,) = {f["drawn"] for f in pan["moving"]}
+    assert LOD_SAMPLE * 0.9 < sample < min(drawn, LOD_SAMPLE * 1.1)
+    assert all(0 < f["selected"] < big * 0.3 for f in pan["moving"])
+    assert page.evaluate("window.__lumosProjector.lod()") == {
+        "drawn": n, "total": n, "selected": big}
+    assert selected_ids(page) == eight
+    expect(stage).to_have_attribute("data-selected", str(big))

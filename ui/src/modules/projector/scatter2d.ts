@@ -1,7 +1,21 @@
 // The 2D view: regl-scatterplot (WebGL) with pan/zoom, hover, click and lasso selection.
 // Coordinates arrive normalised to [-1, 1]; selection events carry point indices.
+//
+// Level of detail. Above LOD_MIN points one full frame is too slow to follow the mouse
+// (about half a second for 1,000,000 points in software WebGL). So while the view is in
+// motion (the camera pans or zooms, or a lasso is being drawn) it draws a fixed, seeded
+// random sample of LOD_SAMPLE points, plus the selected points when there are few, through
+// regl-scatterplot's filter(): that only rewrites the index buffer (positions and colours
+// stay on the GPU). LOD_REST_MS after the last move, and at once on mouse-up (before a
+// click or a lasso picks points, which would only see the sample), unfilter() brings back
+// every point. filter() drops hidden points from the plot's selection, so the view keeps
+// its own copy and restores it without events: the workbench's selection never notices.
 import createScatterplot from "regl-scatterplot";
 import type { Encoding } from "./colors";
+
+const LOD_MIN = 200_000;
+const LOD_SAMPLE = 50_000;
+const LOD_REST_MS = 150;
 
 export interface ViewEvents {
   select(points: number[]): void;
@@ -22,6 +36,8 @@ export interface View {
   frames(): number;
   /** move the camera by a fraction of the view (for the benchmark) */
   panBy(dx: number, dy: number): void;
+  /** points in the last frame, of all points, and highlighted as selected (for tests) */
+  lod(): { drawn: number; total: number; selected: number };
 }
 
 type Scatter = ReturnType<typeof createScatterplot>;
@@ -46,17 +62,71 @@ export function create2d(canvas: HTMLCanvasElement, events: ViewEvents, performa
     deselectOnDblClick: true,
     deselectOnEscape: true,
     performanceMode: performance,
+    syncEvents: true,
   } as never);
   let x0: Float32Array = new Float32Array(0), y0: Float32Array = new Float32Array(0);
   let frames = 0;
+  let selected: number[] = []; // the selection, also while filter() hides part of it
+  let drawing = false;
+  let coarse = 0; // points shown while in motion (0: all of them)
+  let drawn = 0;
+  let rest = 0;
+  let sample: Uint8Array | null = null;
+  plot.subscribe("drawing", () => (drawn = coarse || x0.length));
   plot.subscribe("draw", () => frames++);
-  plot.subscribe("select", ({ points }: { points: number[] }) => events.select(Array.from(points)));
-  plot.subscribe("deselect", () => events.deselect());
+  plot.subscribe("select", ({ points }: { points: number[] }) => {
+    selected = Array.from(points);
+    events.select(selected);
+  });
+  plot.subscribe("deselect", () => {
+    selected = [];
+    events.deselect();
+  });
   plot.subscribe("pointOver", (i: number) => {
     const [sx, sy] = plot.getScreenPosition(i) ?? [0, 0];
     events.hover(i, sx, sy);
   });
   plot.subscribe("pointOut", () => events.hover(null, 0, 0));
+  // in motion: the wheel zooms, a drag pans or draws a lasso (and panBy); these listeners
+  // run before the frame that shows the move, so that frame already draws the sample
+  canvas.addEventListener("wheel", moving, { passive: true });
+  canvas.addEventListener("pointermove", (e) => e.buttons === 1 && moving());
+  window.addEventListener("pointerup", settle, true);
+
+  /** Draw the sample until nothing has moved for LOD_REST_MS. */
+  function moving() {
+    const n = x0.length;
+    if (n < LOD_MIN || drawing) return;
+    clearTimeout(rest);
+    rest = window.setTimeout(settle, LOD_REST_MS);
+    if (coarse) return;
+    if (!sample || sample.length !== n) {
+      sample = new Uint8Array(n);
+      const cut = (LOD_SAMPLE / n) * 2 ** 32;
+      let s = 0x2545f491; // a fixed seed: the same sample every time
+      for (let i = 0; i < n; i++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        if (s < cut) sample[i] = 1;
+      }
+    }
+    let keep = sample;
+    if (selected.length && selected.length <= LOD_SAMPLE) {
+      keep = sample.slice();
+      for (const i of selected) keep[i] = 1;
+    }
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) if (keep[i]) idx.push(i);
+    coarse = idx.length;
+    plot.filter(idx, { preventEvent: true });
+  }
+
+  function settle() {
+    clearTimeout(rest);
+    if (!coarse) return;
+    coarse = 0;
+    plot.unfilter({ preventEvent: true });
+    if (selected.length) plot.select(selected, { preventEvent: true });
+  }
 
   function style(enc: Encoding) {
     plot.set({
@@ -75,20 +145,21 @@ export function create2d(canvas: HTMLCanvasElement, events: ViewEvents, performa
     return queue;
   }
 
-  function drawNow(enc: Encoding, keep: boolean) {
-    const sel = keep ? Array.from((plot.get("selectedPoints") as number[] | undefined) ?? []) : [];
-    const keepSelection = sel.length ? sel : null;
+  async function drawNow(enc: Encoding, keep: boolean) {
+    settle();
+    if (!keep) selected = [];
     style(enc);
     const n = x0.length;
     const pts = { x: x0, y: y0, valueA: enc.values, valueB: enc.known };
     const size = n > 200_000 ? 1 : n > 20_000 ? 2.5 : n > 2000 ? 4 : 6;
     plot.set({ pointSize: size } as never);
-    return plot.draw(pts as never, {
-      zDataType: enc.kind,
-      wDataType: "categorical",
-      preventFilterReset: true,
-      select: keepSelection ?? undefined,
-    } as never);
+    drawing = true;
+    try {
+      await plot.draw(pts as never, { zDataType: enc.kind, wDataType: "categorical", preventFilterReset: true } as never);
+    } finally {
+      drawing = false;
+    }
+    if (selected.length) plot.select(selected, { preventEvent: true });
   }
 
   return {
@@ -101,11 +172,16 @@ export function create2d(canvas: HTMLCanvasElement, events: ViewEvents, performa
       await draw(enc, true);
     },
     select(points) {
+      settle(); // selections are made among all points
+      selected = points;
+      if (drawing) return; // applied when the draw is done
       if (points.length) plot.select(points, { preventEvent: true });
       else plot.deselect({ preventEvent: true });
     },
     setLasso(on) {
-      plot.set({ mouseMode: on ? "lasso" : "panZoom" } as never);
+      // every set() redraws, and a redraw of a million points is slow: only on a change
+      const mode = on ? "lasso" : "panZoom";
+      if (plot.get("mouseMode") !== mode) plot.set({ mouseMode: mode } as never);
     },
     resize() {
       const r = canvas.getBoundingClientRect();
@@ -119,12 +195,16 @@ export function create2d(canvas: HTMLCanvasElement, events: ViewEvents, performa
       plot.reset();
     },
     destroy() {
+      clearTimeout(rest);
+      window.removeEventListener("pointerup", settle, true);
       plot.destroy();
     },
     frames: () => frames,
     panBy(dx, dy) {
+      moving();
       const t = plot.get("cameraTarget") as [number, number];
       plot.set({ cameraTarget: [t[0] + dx, t[1] + dy] } as never);
     },
+    lod: () => ({ drawn, total: x0.length, selected: (plot.get("selectedPoints") as number[]).length }),
   };
 }

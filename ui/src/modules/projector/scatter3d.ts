@@ -116,5 +116,6 @@ export function create3d(parent: HTMLDivElement, events: ViewEvents): View {
       viewState = { ...viewState, rotationOrbit: viewState.rotationOrbit + dx * 90, rotationX: viewState.rotationX + dy * 45 };
       deck.setProps({ viewState });
     },
+    lod: () => ({ drawn: n, total: n, selected: selected.size }),
   };
 }
