@@ -143,3 +143,14 @@ def test_sequence_salience_writes_one_matrix_per_generated_text(tmp_path, monkey
     text = page.read_text()
     assert text.count("<table class='seq'>") == 2
     assert "rgba(" in text and "<script" not in text
+
+
+def test_html_palette_matches_the_workbench():
+    """Red lowers the explained score and blue raises it, as in the salience module."""
+    from lumos.components.salience.html import render_html
+
+    page = render_html([{"tokens": ["up", "down"], "salience": np.array([1.0, -1.0])}],
+                       method="m")
+    up = page[page.index(">up<") - 120:page.index(">up<")]
+    down = page[page.index(">down<") - 120:page.index(">down<")]
+    assert "rgba(33,102,172" in up and "rgba(178,24,43" in down

@@ -1,7 +1,7 @@
 """Salience maps as one self-contained HTML page (no scripts, no external files).
 
-Signed maps use a diverging palette (blue: against the target, red: for it), unsigned
-maps a single hue; each example is scaled by its own largest absolute value, which the
+Signed maps use the workbench's diverging palette (red: against the target, blue: for
+it), unsigned maps a single hue; each example is scaled by its own largest absolute value, which the
 page states. Faithfulness scores, when given, are shown per example and on average.
 """
 
@@ -16,12 +16,14 @@ import numpy as np
 
 def _colour(v: float, signed: bool) -> str:
     a = min(1.0, abs(v))
+    # the workbench's palette (ui/src/modules/salience/colors.ts, ColorBrewer RdBu): red
+    # lowers the explained score, blue raises it; unsigned maps in blue
     if signed and v < 0:
-        r, g, b = 33, 102, 172  # blue
-    elif signed:
         r, g, b = 178, 24, 43  # red
+    elif signed:
+        r, g, b = 33, 102, 172  # blue
     else:
-        r, g, b = 84, 39, 143  # purple
+        r, g, b = 8, 48, 107  # dark blue
     return f"rgba({r},{g},{b},{a:.3f})"
 
 
