@@ -112,3 +112,31 @@ def test_randomised_model_maps_differ_measurably(linear, method):
 def test_randomisation_needs_a_torch_model():
     with pytest.raises(SpecError, match="torch module"):
         F.randomization_check(FakeClassifier(), EXAMPLES, "occlusion")
+
+
+def test_word_erasures_of_many_examples_reach_the_model_together(linear):
+    """Every example's erased copies go to the model in one call, with the same scores
+    each example gets alone (and none of them is written to the store)."""
+    from lumos.engine import Engine
+    from lumos.store import Store
+
+    maps = maps_of(linear, "occlusion")
+    alone = [F.erasure_scores(linear, [ex], [m])[0] for ex, m in zip(EXAMPLES, maps,
+                                                                     strict=True)]
+    calls = []
+    predict = linear.predict
+
+    class Counting(LinearTextModel):
+        def predict(self, inputs, *, fields=None):
+            calls.append(len(inputs))
+            return predict(inputs, fields=fields)
+
+    counting = Counting()
+    counting.max_batch_size = 10_000
+    store = Store(":memory:")
+    together = F.erasure_scores(counting, EXAMPLES, maps, engine=Engine(store))
+    assert len(calls) == 1 and calls[0] > 2 * len(EXAMPLES)
+    assert store.count_outputs() == 0
+    for a, b in zip(alone, together, strict=True):
+        assert a["comprehensiveness"] == pytest.approx(b["comprehensiveness"], abs=1e-6)
+        assert a["aopc_sufficiency"] == pytest.approx(b["aopc_sufficiency"], abs=1e-6)
