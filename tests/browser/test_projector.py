@@ -253,3 +253,39 @@ def test_many_points_draw_a_sample_while_moving_and_lasso_selects_rows(page, ser
         "drawn": n, "total": n, "selected": big}
     assert selected_ids(page) == eight
     expect(stage).to_have_attribute("data-selected", str(big))
+
+
+@pytest.mark.slow
+def test_many_points_in_3d_draw_a_sample_while_moving(page, server):
+    n = 300_000
+    open_projector(page, server)
+    stage = compute(page)
+    page.get_by_test_id("projector-3d").click()
+    expect(stage).to_have_attribute("data-dims", "3")
+    if stage.get_attribute("data-status") == "missing":
+        page.get_by_test_id("projector-compute").click()
+    expect(stage).to_have_attribute("data-status", "ready", timeout=60000)
+    expect(stage.locator(".deck canvas")).to_have_count(1)
+    page.wait_for_function("window.__lumosProjector.lod()?.total === 16"
+                           " && window.__lumosProjector.frames() > 0")
+    page.evaluate("n => window.__lumosProjector.drawRandom(n)", n)
+    expect(stage).to_have_attribute("data-points", str(n))
+    # the first frame draws every point (software WebGL: seconds for 300,000 in 3D)
+    page.wait_for_function("() => window.__lumosProjector.lod().drawn === " + str(n),
+                           timeout=120000)
+    assert page.evaluate("window.__lumosProjector.lod()") == {
+        "drawn": n, "total": n, "selected": 0}
+
+    # while the camera moves (panBy moves the orbit's target): the same fixed sample
+    pan = page.evaluate(PAN, 2.0)
+    assert len(pan["moving"]) >= 2
+    drawn = {f["drawn"] for f in pan["moving"]}
+    assert len(drawn) == 1  # the same sample in every frame
+    (drawn,) = drawn
+    assert LOD_SAMPLE * 0.9 < drawn < LOD_SAMPLE * 1.1
+    assert {f["total"] for f in pan["moving"]} == {n}
+    # every point again once the camera has been still for a moment (150 ms), not before
+    assert pan["still"] == drawn
+    assert pan["full_ms"] >= 150
+    assert page.evaluate("window.__lumosProjector.lod()") == {
+        "drawn": n, "total": n, "selected": 0}

@@ -1,7 +1,7 @@
 // The 2D view: regl-scatterplot (WebGL) with pan/zoom, hover, click and lasso selection.
 // Coordinates arrive normalised to [-1, 1]; selection events carry point indices.
 //
-// Level of detail. Above LOD_MIN points one full frame is too slow to follow the mouse
+// Level of detail (the constants and the sample: lod.ts). Above LOD_MIN points one full frame is too slow to follow the mouse
 // (about half a second for 1,000,000 points in software WebGL). So while the view is in
 // motion (the camera pans or zooms, or a lasso is being drawn) it draws a fixed, seeded
 // random sample of LOD_SAMPLE points, plus the selected points when there are few, through
@@ -12,10 +12,7 @@
 // its own copy and restores it without events: the workbench's selection never notices.
 import createScatterplot from "regl-scatterplot";
 import type { Encoding } from "./colors";
-
-const LOD_MIN = 200_000;
-const LOD_SAMPLE = 50_000;
-const LOD_REST_MS = 150;
+import { LOD_REST_MS, lodActive, sampleIndices } from "./lod";
 
 export interface ViewEvents {
   select(points: number[]): void;
@@ -71,7 +68,6 @@ export function create2d(canvas: HTMLCanvasElement, events: ViewEvents, performa
   let coarse = 0; // points shown while in motion (0: all of them)
   let drawn = 0;
   let rest = 0;
-  let sample: Uint8Array | null = null;
   plot.subscribe("drawing", () => (drawn = coarse || x0.length));
   plot.subscribe("draw", () => frames++);
   plot.subscribe("select", ({ points }: { points: number[] }) => {
@@ -96,26 +92,11 @@ export function create2d(canvas: HTMLCanvasElement, events: ViewEvents, performa
   /** Draw the sample until nothing has moved for LOD_REST_MS. */
   function moving() {
     const n = x0.length;
-    if (n < LOD_MIN || drawing) return;
+    if (!lodActive(n) || drawing) return;
     clearTimeout(rest);
     rest = window.setTimeout(settle, LOD_REST_MS);
     if (coarse) return;
-    if (!sample || sample.length !== n) {
-      sample = new Uint8Array(n);
-      const cut = (LOD_SAMPLE / n) * 2 ** 32;
-      let s = 0x2545f491; // a fixed seed: the same sample every time
-      for (let i = 0; i < n; i++) {
-        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-        if (s < cut) sample[i] = 1;
-      }
-    }
-    let keep = sample;
-    if (selected.length && selected.length <= LOD_SAMPLE) {
-      keep = sample.slice();
-      for (const i of selected) keep[i] = 1;
-    }
-    const idx: number[] = [];
-    for (let i = 0; i < n; i++) if (keep[i]) idx.push(i);
+    const idx = sampleIndices(n, selected);
     coarse = idx.length;
     plot.filter(idx, { preventEvent: true });
   }
