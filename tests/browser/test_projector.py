@@ -110,17 +110,22 @@ def test_hover_shows_text_and_click_selects(page, server):
     assert text.split("\n")[0] in row_text
 
 
-def test_colour_by_any_field_and_3d_view(page, server, shot):
-    open_projector(page, server)
-    stage = compute(page)
-    page.get_by_test_id("projector-color").select_option(label="Field · score")
-    expect(page.get_by_test_id("projector-legend")).to_contain_text("0.35")  # min score
+def switch_to_3d(page, stage):
+    """Switch the projector to 3D (computing the 3D projection if needed) and wait for it."""
     page.get_by_test_id("projector-3d").click()
     expect(stage).to_have_attribute("data-dims", "3")
     if stage.get_attribute("data-status") == "missing":
         page.get_by_test_id("projector-compute").click()
     expect(stage).to_have_attribute("data-status", "ready", timeout=60000)
     expect(stage.locator(".deck canvas")).to_have_count(1)
+
+
+def test_colour_by_any_field_and_3d_view(page, server, shot):
+    open_projector(page, server)
+    stage = compute(page)
+    page.get_by_test_id("projector-color").select_option(label="Field · score")
+    expect(page.get_by_test_id("projector-legend")).to_contain_text("0.35")  # min score
+    switch_to_3d(page, stage)
     page.wait_for_function("window.__lumosProjector.frames() > 0")
     shot(page.locator("[data-module=projector]"), "projector-3d")
 
@@ -260,12 +265,7 @@ def test_many_points_in_3d_draw_a_sample_while_moving(page, server):
     n = 300_000
     open_projector(page, server)
     stage = compute(page)
-    page.get_by_test_id("projector-3d").click()
-    expect(stage).to_have_attribute("data-dims", "3")
-    if stage.get_attribute("data-status") == "missing":
-        page.get_by_test_id("projector-compute").click()
-    expect(stage).to_have_attribute("data-status", "ready", timeout=60000)
-    expect(stage.locator(".deck canvas")).to_have_count(1)
+    switch_to_3d(page, stage)
     page.wait_for_function("window.__lumosProjector.lod()?.total === 16"
                            " && window.__lumosProjector.frames() > 0")
     page.evaluate("n => window.__lumosProjector.drawRandom(n)", n)

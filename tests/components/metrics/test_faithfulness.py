@@ -114,7 +114,7 @@ def test_randomisation_needs_a_torch_model():
         F.randomization_check(FakeClassifier(), EXAMPLES, "occlusion")
 
 
-def test_word_erasures_of_many_examples_reach_the_model_together(linear):
+def test_word_erasures_of_many_examples_reach_the_model_together(linear, counting_linear):
     """Every example's erased copies go to the model in one call, with the same scores
     each example gets alone (and none of them is written to the store)."""
     from lumos.engine import Engine
@@ -123,18 +123,9 @@ def test_word_erasures_of_many_examples_reach_the_model_together(linear):
     maps = maps_of(linear, "occlusion")
     alone = [F.erasure_scores(linear, [ex], [m])[0] for ex, m in zip(EXAMPLES, maps,
                                                                      strict=True)]
-    calls = []
-    predict = linear.predict
-
-    class Counting(LinearTextModel):
-        def predict(self, inputs, *, fields=None):
-            calls.append(len(inputs))
-            return predict(inputs, fields=fields)
-
-    counting = Counting()
-    counting.max_batch_size = 10_000
     store = Store(":memory:")
-    together = F.erasure_scores(counting, EXAMPLES, maps, engine=Engine(store))
+    together = F.erasure_scores(counting_linear, EXAMPLES, maps, engine=Engine(store))
+    calls = counting_linear.calls
     assert len(calls) == 1 and calls[0] > 2 * len(EXAMPLES)
     assert store.count_outputs() == 0
     for a, b in zip(alone, together, strict=True):

@@ -115,7 +115,7 @@ def test_black_box_methods_are_reproducible_and_seeded(linear):
 
 
 @pytest.mark.parametrize("method", ["lime", "kernel_shap", "occlusion"])
-def test_black_box_methods_pool_perturbations_across_examples(linear, method):
+def test_black_box_methods_pool_perturbations_across_examples(counting_linear, method):
     """Several examples' perturbations reach the model together (fewer, fuller batches),
     and each example's map is exactly what it gets when explained alone."""
     from lumos.engine import Engine
@@ -125,24 +125,15 @@ def test_black_box_methods_pool_perturbations_across_examples(linear, method):
     interp = registry.get("interpreter", method)()
     cfg = interp.make_config({"output": "score"} if method == "occlusion" else
                              {"output": "score", "n_samples": 30, "seed": 3})
-    calls = []
-    predict = linear.predict
-
-    class Counting(LinearTextModel):
-        def predict(self, inputs, *, fields=None):
-            calls.append(len(inputs))
-            return predict(inputs, fields=fields)
-
-    counting = Counting()
-    counting.max_batch_size = 1000
+    calls = counting_linear.calls
     alone, per_example = [], []
     for t in texts:
         calls.clear()
-        alone.append(interp.run([{"text": t}], counting, config=cfg,
+        alone.append(interp.run([{"text": t}], counting_linear, config=cfg,
                                 engine=Engine(Store(":memory:")))[0])
         per_example.append(sum(calls[1:]))
     calls.clear()
-    together = interp.run([{"text": t} for t in texts], counting, config=cfg,
+    together = interp.run([{"text": t} for t in texts], counting_linear, config=cfg,
                           engine=Engine(Store(":memory:")))
     for a, b in zip(alone, together, strict=True):
         np.testing.assert_array_equal(a[method]["salience"], b[method]["salience"])
