@@ -129,23 +129,21 @@ def run(args: argparse.Namespace) -> int:
                           faithfulness=not args.no_faithfulness and not sequence)
     except SpecError as e:
         raise UsageError(f"--option: {e}") from None
-    if sequence:
-        write_sequence(out, interp, field, ws.engine.ensure_ids(model, examples), results,
-                       title=f"{interp.display_name}: {mname} on {dname}")
-        print(f"{interp.display_name} on {len(results)} examples of {dname} ({mname})")
-        print(f"wrote {out}")
-        return 0
-    summary = summarize([r["faithfulness"] for r in results]) \
-        if not args.no_faithfulness else None
+    ids = ws.engine.ensure_ids(model, examples)
+    title = f"{interp.display_name}: {mname} on {dname}"
     print(f"{interp.display_name} on {len(results)} examples of {dname} ({mname})")
-    if summary is not None:
-        for k in ("comprehensiveness", "sufficiency", "aopc_comprehensiveness",
-                  "aopc_sufficiency"):
-            v = summary[k]
-            print(f"  {k:<24} {'-' if v is None else f'{v:.4f}'}")
-    write(out, interp, field, ws.engine.ensure_ids(model, examples), results,
-          title=f"{interp.display_name}: {mname} on {dname}", summary=summary,
-          signed=spec[field].signed)
+    if sequence:
+        write_sequence(out, interp, field, ids, results, title=title)
+    else:
+        summary = summarize([r["faithfulness"] for r in results]) \
+            if not args.no_faithfulness else None
+        if summary is not None:
+            for k in ("comprehensiveness", "sufficiency", "aopc_comprehensiveness",
+                      "aopc_sufficiency"):
+                v = summary[k]
+                print(f"  {k:<24} {'-' if v is None else f'{v:.4f}'}")
+        write(out, interp, field, ids, results, title=title, summary=summary,
+              signed=spec[field].signed)
     print(f"wrote {out}")
     return 0
 

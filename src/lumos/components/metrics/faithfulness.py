@@ -68,32 +68,21 @@ def _keep_masks(salience: np.ndarray, fractions: Sequence[float]) -> list[np.nda
     return masks
 
 
-def _word_scores(model: Model, example: Mapping[str, Any], value: Mapping[str, Any],
-                 masks: Sequence[np.ndarray], engine: Engine) -> list[float]:
+def _word_copies(example: Mapping[str, Any], value: Mapping[str, Any],
+                 masks: Sequence[np.ndarray]) -> list[dict[str, Any]]:
+    """The example with each keep-mask's words of the map's field erased."""
     fname = value["field"]
-    words = list(value["tokens"])
-    mask_token = value.get("mask_token", "")
-    is_tokens = not isinstance(example.get(fname), str)
     base = {k: v for k, v in example.items() if k != ID_FIELD}
-    batch = perturbed_examples(base, fname, words, masks, mask_token, is_tokens)
+    return perturbed_examples(base, fname, list(value["tokens"]), masks,
+                              value.get("mask_token", ""),
+                              not isinstance(example.get(fname), str))
+
+
+def _word_scores(model: Model, value: Mapping[str, Any], copies: list[dict[str, Any]],
+                 engine: Engine) -> list[float]:
     tgt = _target(value)
-    outs = engine.predict(model, batch, fields=[tgt.output], persist=False)
+    outs = engine.predict(model, copies, fields=[tgt.output], persist=False)
     return [pick_score(o[tgt.output], tgt) for o in outs]
-
-
-def _word_copies(examples: Sequence[Mapping[str, Any]], maps: Sequence[Mapping[str, Any]],
-                 fractions: Sequence[float]) -> dict[str, list[dict[str, Any]]]:
-    """Every word-level map's erased copies, by output field (to predict them together)."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for ex, value in zip(examples, maps, strict=True):
-        sal = np.asarray(value.get("salience", []), dtype=np.float64)
-        if value.get("granularity") != "word" or sal.size == 0 or "target" not in value:
-            continue
-        base = {k: v for k, v in ex.items() if k != ID_FIELD}
-        out.setdefault(_target(value).output, []).extend(perturbed_examples(
-            base, value["field"], list(value["tokens"]), _keep_masks(sal, fractions),
-            value.get("mask_token", ""), not isinstance(ex.get(value["field"]), str)))
-    return out
 
 
 def _erasure_baseline(model: Any) -> int | None:
@@ -151,12 +140,21 @@ def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
         raise SpecError(f"faithfulness: {len(maps)} maps for {len(examples)} examples")
     engine = _engine(engine)
     fr = sorted(set(fractions) | {top_fraction})
-    # all examples' erased copies reach the model together (sorted by length across
-    # examples, fewer batches); the per-example loop below then reads them from memory
-    for output, copies in _word_copies(examples, maps, fr).items():
-        engine.predict(model, copies, fields=[output], persist=False)
-    out = []
+    # every word-level map's erased copies reach the model together (sorted by length
+    # across examples, fewer batches); the per-example loop below reads them from memory
+    copies: list[list[dict[str, Any]] | None] = []
+    by_output: dict[str, list[dict[str, Any]]] = {}
     for ex, value in zip(examples, maps, strict=True):
+        sal = np.asarray(value.get("salience", []), dtype=np.float64)
+        if value.get("granularity") != "word" or sal.size == 0 or "target" not in value:
+            copies.append(None)
+            continue
+        copies.append(_word_copies(ex, value, _keep_masks(sal, fr)))
+        by_output.setdefault(_target(value).output, []).extend(copies[-1])
+    for output, batch in by_output.items():
+        engine.predict(model, batch, fields=[output], persist=False)
+    out = []
+    for ex, value, erased in zip(examples, maps, copies, strict=True):
         sal = np.asarray(value["salience"], dtype=np.float64)
         by_tokens = value.get("granularity") == "model_token"
         if by_tokens and not isinstance(model, Differentiable):
@@ -169,11 +167,10 @@ def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
                         "aopc_comprehensiveness": None, "aopc_sufficiency": None,
                         "reason": "empty map or no target"})
             continue
-        masks = _keep_masks(sal, fr)
-        if value.get("granularity") == "word":
-            scores = _word_scores(model, ex, value, masks, engine)
+        if erased is not None:
+            scores = _word_scores(model, value, erased, engine)
         elif by_tokens:
-            scores = _token_scores(model, ex, value, masks)
+            scores = _token_scores(model, ex, value, _keep_masks(sal, fr))
         else:
             raise SpecError(f"faithfulness: map granularity {value.get('granularity')!r} "
                             "is neither 'word' nor 'model_token'")

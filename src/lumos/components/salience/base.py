@@ -221,14 +221,15 @@ class GradientInterpreter(Interpreter):
 
         with torch.no_grad():
             scores = forward(emb.inputs_embeds, *extra).float().cpu().numpy()
+        # a tagger scores word pieces; its targets and scores are per word (first piece)
         firsts = emb.extra.get("word_first_piece")
-        targets = []
-        for i, ex in enumerate(batch):
-            if firsts is None:
-                targets.append(resolve_target(model, output, config, ex, scores[i], self.id))
-            else:
-                targets.append(word_target(model, output, config, ex, scores[i], firsts[i],
-                                           self.id))
+        rows = [scores[i] if firsts is None else
+                scores[i][[p if p is not None else 0 for p in firsts[i]]]
+                for i in range(len(batch))]
+        targets = [resolve_target(model, output, config, ex, rows[i], self.id)
+                   for i, ex in enumerate(batch)]
+        if firsts is not None:
+            targets = [at_first_piece(t, firsts[i], self.id) for i, t in enumerate(targets)]
         # captum warns when inputs do not already require gradients
         emb.inputs_embeds = emb.inputs_embeds.detach().clone().requires_grad_(True)
         attr, delta = self.attribute(forward, emb, extra, [t.captum() for t in targets],
@@ -238,8 +239,6 @@ class GradientInterpreter(Interpreter):
         special = emb.special.cpu().numpy()
         out = []
         for i, tgt in enumerate(targets):
-            row = scores[i] if tgt.piece is None else \
-                np.asarray(scores[i])[[p if p is not None else 0 for p in firsts[i]]]
             n = len(emb.tokens[i])
             keep = [p for p in range(n) if not special[i, p]]
             value: dict[str, Any] = {
@@ -248,7 +247,7 @@ class GradientInterpreter(Interpreter):
                 "positions": keep,
                 "granularity": "model_token",
                 "target": tgt.to_json(),
-                "score": pick_score(row, tgt),
+                "score": pick_score(rows[i], tgt),
             }
             if delta_np is not None:
                 value["delta"] = float(delta_np[i])
@@ -256,16 +255,13 @@ class GradientInterpreter(Interpreter):
         return out
 
 
-def word_target(model: Model, output: str, config: TargetConfig, example: Mapping[str, Any],
-                scores: np.ndarray, first_piece: Sequence[int | None], method: str) -> Target:
-    """A tagging target whose ``token_index`` counts *words* (as the tags and the
-    black-box methods do), for a model whose scores ``[T, C]`` are per word piece: the
-    word's first piece is what Captum differentiates."""
-    rows = np.asarray(scores)
-    words = rows[[p if p is not None else 0 for p in first_piece]]
-    tgt = resolve_target(model, output, config, example, words, method)
-    piece = first_piece[tgt.position] if tgt.position is not None else None
-    if tgt.position is not None and piece is None:
+def at_first_piece(tgt: Target, first_piece: Sequence[int | None], method: str) -> Target:
+    """A tagging target whose ``position`` counts *words* (as the tags and the black-box
+    methods do), pointed for Captum at the word's first piece in the model's tokens."""
+    if tgt.position is None:
+        return tgt
+    piece = first_piece[tgt.position]
+    if piece is None:
         raise SpecError(f"{method}: config option 'token_index': word {tgt.position} was cut "
                         "off by the model's max_length, so it has no prediction to explain")
     return dataclasses.replace(tgt, piece=piece)
@@ -340,12 +336,14 @@ class PerturbationInterpreter(Interpreter):
         return {self.id: T.TokenSalience(signed=self.signed)}
 
     def attribute_one(self, forward: Any, n_words: int, config: Any) -> np.ndarray:
-        """Salience ``[n_words]`` given ``forward(masks [N, n_words] float) -> [N]``.
-
-        A method whose samples do not depend on the model may also define
-        ``draw_masks(n_words, config) -> masks``, drawing exactly what ``attribute_one``
-        draws from the same generator state: the pooling pass then calls it alone."""
+        """Salience ``[n_words]`` given ``forward(masks [N, n_words] float) -> [N]``."""
         raise NotImplementedError
+
+    def draw_masks(self, n_words: int, config: Any) -> Any:
+        """The masks ``attribute_one`` will evaluate, drawn exactly as it draws them from
+        the same generator state, or None when only running it tells (the pooling pass
+        then runs it against a stand-in model)."""
+        return None
 
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
             model_outputs: Sequence[Mapping[str, Any]] | None = None,
@@ -387,8 +385,11 @@ class PerturbationInterpreter(Interpreter):
             rows = masks.reshape(masks.shape[0], -1).detach().cpu().numpy() > 0.5
             return perturbed_examples(base, fname, words, rows, mask, is_tokens)
 
+        def rng(key: tuple[str, ...]) -> contextlib.AbstractContextManager[Any]:
+            return seeded(getattr(config, "seed", 0), *key)
+
         def attribute(forward: Any, words: list[str], key: tuple[str, ...]) -> np.ndarray:
-            with seeded(getattr(config, "seed", 0), *key):
+            with rng(key):
                 return np.asarray(self.attribute_one(forward, len(words), config),
                                   dtype=np.float32).reshape(-1)
 
@@ -400,20 +401,21 @@ class PerturbationInterpreter(Interpreter):
         # model's outputs; were one to, pass 2 would just predict what it lacks.)
         if len(jobs) > 1:
             pooled: list[dict[str, Any]] = []
-            draw = getattr(self, "draw_masks", None)  # the samples, without the method
             for base, words, _tgt, key, _score in jobs:
+                if not words:
+                    continue
+                with rng(key):
+                    drawn = self.draw_masks(len(words), config)
+                if drawn is not None:
+                    pooled.extend(edits(drawn, base, words))
+                    continue
+
                 def record(masks: torch.Tensor, base: dict[str, Any] = base,
                            words: list[str] = words) -> torch.Tensor:
                     pooled.extend(edits(masks, base, words))
                     return torch.zeros(masks.shape[0], dtype=torch.float32)
 
-                if not words:
-                    continue
-                if draw is not None:
-                    with seeded(getattr(config, "seed", 0), *key):
-                        record(draw(len(words), config))
-                else:
-                    attribute(record, words, key)
+                attribute(record, words, key)
             engine.predict(model, pooled, fields=[output], persist=False)
 
         results = []
