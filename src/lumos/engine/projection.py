@@ -131,6 +131,25 @@ def _tok(tokens: Sequence[str] | None, t: int) -> str | None:
     return str(tokens[t])
 
 
+def _setup(workspace: Workspace, model: str | Model, dataset: str | Dataset, field: str,
+           method: str, config: Any, layer: int | None, tokens: str,
+           indices: Sequence[int] | None
+           ) -> tuple[str, Model, Dataset, type[Projector], Any, T.FieldSpec, list[int],
+                      list[str], str]:
+    """What ``project`` and ``place`` both resolve: (model name, model, dataset,
+    projector class, config, field spec, row indices, their ids, cache key)."""
+    mname, m, _, ds = resolve(workspace, model, dataset)
+    assert m is not None
+    cls = get("projector", method)
+    cfg = _config(cls, config)
+    fs = _check_field(m, field, layer, tokens)
+    idx = check_indices(ds, indices)
+    all_ids = list(ds.ids)
+    ids = [all_ids[i] for i in idx]
+    key = cache_key(workspace.engine.fingerprint(m), ids, field, method, cfg, layer, tokens)
+    return mname, m, ds, cls, cfg, fs, list(idx), ids, key
+
+
 def project(workspace: Workspace, model: str | Model, dataset: str | Dataset,
             field: str = "embedding", method: str = "umap",
             config: Any = None, *, layer: int | None = None, tokens: str = "mean",
@@ -142,16 +161,8 @@ def project(workspace: Workspace, model: str | Model, dataset: str | Dataset,
     is an Arrow table: ``id``, ``index`` (dataset row), ``token_index``/``token`` for
     per-token points, and ``x``, ``y`` (``z`` for 3-D).
     """
-    mname, m, _, ds = resolve(workspace, model, dataset)
-    assert m is not None
-    cls = get("projector", method)
-    cfg = _config(cls, config)
-    fs = _check_field(m, field, layer, tokens)
-    idx = check_indices(ds, indices)
-    all_ids = list(ds.ids)
-    ids = [all_ids[i] for i in idx]
-    fp = workspace.engine.fingerprint(m)
-    key = cache_key(fp, ids, field, method, cfg, layer, tokens)
+    mname, m, ds, cls, cfg, fs, idx, ids, key = _setup(
+        workspace, model, dataset, field, method, config, layer, tokens, indices)
     align: str = (fs.align or "") if isinstance(fs, T.TokenEmbeddings) else ""
     want_tokens = tokens == "all" and bool(align) and align in m.output_spec()
     cached = None if refit else workspace.store.get_state(NAMESPACE, key)
@@ -174,15 +185,15 @@ def project(workspace: Workspace, model: str | Model, dataset: str | Dataset,
     projector = cls()
     coords = np.asarray(projector.fit_transform(x, config=cfg), np.float32)
     fitted[key] = projector
+    stored = [round(float(c), 5) for c in coords.ravel()]
     workspace.store.put_state(NAMESPACE, key, {
         "model": mname, "field": field, "method": method, "layer": layer, "tokens": tokens,
-        "config": dataclasses.asdict(cfg), "owner": owner, "tok": tok,
-        "coords": [round(float(c), 5) for c in coords.ravel()],
+        "config": dataclasses.asdict(cfg), "owner": owner, "tok": tok, "coords": stored,
     })
     if want_tokens:
         token_text = [o[align] for o in outs]
-    coords = np.asarray([round(float(c), 5) for c in coords.ravel()],
-                        np.float32).reshape(coords.shape)
+    # the coordinates as stored, so a cached visit returns exactly these
+    coords = np.asarray(stored, np.float32).reshape(coords.shape)
     return {"key": key, "method": method, "field": field, "layer": layer, "tokens": tokens,
             "config": dataclasses.asdict(cfg), "cached": False,
             "points": _points_table(ids, idx, owner, tok, coords, token_text)}
@@ -197,15 +208,8 @@ def place(workspace: Workspace, model: str | Model, dataset: str | Dataset,
     One row per example (per token with ``tokens="all"``). Methods that cannot place
     points raise ``NotImplementedError`` naming themselves.
     """
-    mname, m, _, ds = resolve(workspace, model, dataset)
-    assert m is not None
-    cls = get("projector", method)
-    cfg = _config(cls, config)
-    fs = _check_field(m, field, layer, tokens)
-    idx = check_indices(ds, indices)
-    all_ids = list(ds.ids)
-    key = cache_key(workspace.engine.fingerprint(m), [all_ids[i] for i in idx], field,
-                    method, cfg, layer, tokens)
+    mname, m, ds, _, cfg, fs, _, _, key = _setup(
+        workspace, model, dataset, field, method, config, layer, tokens, indices)
     fitted = _fitted.setdefault(workspace, {})
     if key not in fitted:  # e.g. after a restart: refit (same seed, same layout)
         project(workspace, m, ds, field, method, cfg, layer=layer, tokens=tokens,
