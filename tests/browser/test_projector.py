@@ -84,7 +84,10 @@ def test_lasso_selects_table_rows_coloured_by_correctness(page, server, shot):
     expect(page.get_by_test_id("row-count")).to_contain_text(f"{len(expected)} selected")
     assert selected_ids(page) == expected
     expect(stage).to_have_attribute("data-selected", str(len(expected)))
-    shot(page, "projector-lasso")
+    # the module itself: selecting rows opens datapoint panels above it, off the screen
+    module = page.locator("[data-module=projector]")
+    module.scroll_into_view_if_needed()
+    shot(module, "projector-lasso")
 
     # the table's selection drives the projector: one row, one highlighted point
     page.locator(".spacer-rows .row", has_text="I love this movie").click()
