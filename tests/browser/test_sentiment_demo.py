@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     from lumos.demos import get_demo
+    from lumos.demos.sentiment import sentiment_model_dir
 
+    # on a fresh machine the demo model is fine-tuned first (minutes on 2 cores); do it
+    # here rather than behind the page, where the test's timeouts are for loading
+    sentiment_model_dir(progress=False)
     models, datasets = get_demo("sentiment").build(progress=False)
     srv = make_server(models, datasets, port=free_port(),
                       store=tmp_path_factory.mktemp("demo") / "store.sqlite", quiet=True).start()

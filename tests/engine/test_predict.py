@@ -1,8 +1,10 @@
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
+from lumos.api.model import BatchPool
 from lumos.api.types import SpecError
 from lumos.engine import Cancelled, Engine
 from lumos.store import Store
@@ -105,3 +107,70 @@ def test_transient_predictions_stay_in_memory(tmp_path):
     np.testing.assert_array_equal(first[2]["probas"], again[2]["probas"])
     engine.predict(m, [{"text": "brand new words"}], fields=["probas"])  # the default
     assert store.count_outputs() == 1
+
+
+class PooledClassifier(FakeClassifier):
+    """A FakeClassifier whose batches the engine may run two at a time; its first two
+    batches each wait for the other, so running them one after another fails."""
+
+    def __init__(self, fail_on: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.executor = ThreadPoolExecutor(max_workers=2)
+        self.both_running = threading.Barrier(2, timeout=10)
+        self.batches = 0
+        self.fail_on = fail_on
+        self.lock = threading.Lock()
+
+    def batch_pool(self):
+        return BatchPool(self.executor, 2)
+
+    def predict(self, inputs, *, fields=None):
+        with self.lock:
+            self.batches += 1
+            n = self.batches
+        if n <= 2:
+            self.both_running.wait()
+        if self.fail_on is not None and any(ex["text"] == self.fail_on for ex in inputs):
+            raise ValueError(f"cannot read {self.fail_on!r}")
+        return super().predict(inputs, fields=fields)
+
+
+def test_pooled_batches_run_at_once_and_come_back_in_order(tmp_path):
+    m = PooledClassifier(max_batch_size=3)
+    progress = []
+    engine = Engine(Store(tmp_path / "s.sqlite"))
+    out = engine.predict(m, examples(), on_progress=lambda d, t: progress.append((d, t)))
+    serial = Engine(Store(tmp_path / "t.sqlite")).predict(FakeClassifier(), examples())
+    assert [o["tokens"] for o in out] == [s["tokens"] for s in serial]
+    for o, s in zip(out, serial, strict=True):
+        np.testing.assert_array_equal(o["probas"], s["probas"])
+    assert progress == [(d, 10) for d in (3, 6, 9, 10)]  # batch order, each once
+    assert engine.store.count_outputs() == 10 * 3
+
+
+def test_a_pooled_batch_that_fails_keeps_the_batches_before_it(tmp_path):
+    m = PooledClassifier(fail_on="the best thing ever happened", max_batch_size=2)
+    engine = Engine(Store(tmp_path / "s.sqlite"))
+    with pytest.raises(ValueError, match="the best thing"):
+        engine.predict(m, examples(), fields=["probas"])
+    kept = engine.store.count_outputs()
+    assert 2 <= kept < 10  # batches before the longest text's finished and were stored
+    m.fail_on = None
+    m.seen = 0
+    engine.predict(m, examples(), fields=["probas"])
+    assert m.seen == 10 - kept
+
+
+def test_cancel_stops_a_pooled_run_between_batches(tmp_path):
+    m = PooledClassifier(max_batch_size=2)
+    engine = Engine(Store(tmp_path / "s.sqlite"))
+    cancel = threading.Event()
+
+    def on_progress(done, total):
+        if done >= 2:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        engine.predict(m, examples(), fields=["probas"], on_progress=on_progress,
+                       cancel=cancel)
+    assert 2 <= engine.store.count_outputs() < 10

@@ -64,6 +64,9 @@ class Interpreter(Component):
     """Explains predictions of one model on a batch of examples (salience, attention)."""
 
     kind = "interpreter"
+    #: whether ``explain`` may run several batches of examples at once on the model's
+    #: batch pool (:meth:`lumos.api.model.Model.batch_pool`)
+    parallel_batches: ClassVar[bool] = True
 
     @abstractmethod
     def output_spec(self, model: Model) -> Spec: ...

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -23,6 +24,14 @@ if TYPE_CHECKING:  # heavy imports only for type checkers
     import torch
 
 JsonDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BatchPool:
+    """Threads on which the engine may run ``workers`` of a model's batches at once."""
+
+    executor: Executor
+    workers: int
 
 
 class Model(ABC):
@@ -76,6 +85,15 @@ class Model(ABC):
 
     def default_fields(self) -> list[str]:
         return [n for n, f in self.output_spec().items() if not f.expensive]
+
+    def batch_pool(self) -> BatchPool | None:
+        """Where the engine may run several batches of one call at the same time.
+
+        ``None`` (the default) runs them one after another on the caller's thread. An
+        adapter returns a pool only when its ``predict`` is safe to call from several
+        threads at once and gains from it (see ``lumos.models.torch_threads``).
+        """
+        return None
 
     def close(self) -> None:
         """Release resources (sessions, files). Optional."""

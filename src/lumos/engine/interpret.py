@@ -116,12 +116,15 @@ def explain(
     if takes_engine:
         kwargs["engine"] = engine
 
-    def step(chunk: Sequence[str]) -> None:
+    def work(chunk: Sequence[str]) -> list[dict[str, Any]]:
         batch = [examples[first[i]] for i in chunk]
         outs = interp.run(batch, model, **kwargs)
         if len(outs) != len(batch):
             raise RuntimeError(f"{interp.id} returned {len(outs)} results for "
                                f"{len(batch)} examples")
+        return outs
+
+    def finish(chunk: Sequence[str], outs: list[dict[str, Any]]) -> None:
         rows = []
         for i, out in zip(chunk, outs, strict=True):
             for f in fields:
@@ -130,9 +133,10 @@ def explain(
         engine.store.put_outputs(key, rows)
 
     size = chunk_size or max(1, int(model.max_batch_size))
-    run_batches([todo[s:s + size] for s in range(0, len(todo), size)], step,
-                progress=progress, default_desc=f"explain {interp.id}",
-                on_progress=on_progress, cancel=cancel)
+    run_batches([todo[s:s + size] for s in range(0, len(todo), size)], work, finish=finish,
+                pool=model.batch_pool() if interp.parallel_batches else None,
+                progress=progress,
+                default_desc=f"explain {interp.id}", on_progress=on_progress, cancel=cancel)
     final = [dict(results[i]) for i in ids]
     if faithfulness:
         add_faithfulness(engine, model, examples, final, fields[0])

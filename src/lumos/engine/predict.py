@@ -2,7 +2,8 @@
 
 ``Engine.predict`` is the one way the server, the CLI and components get model outputs:
 it looks each (model, example, field) up in memory, then in the store, runs the model
-only on what is missing (sorted by length into batches of ``max_batch_size``), checks the
+only on what is missing (sorted by length into batches of ``max_batch_size``, several at
+once on the model's :meth:`~lumos.api.model.Model.batch_pool` if it has one), checks the
 outputs against the model's spec, and writes each batch to the store as it finishes, so
 a killed run keeps every finished batch.
 """
@@ -126,7 +127,7 @@ class Engine:
              wanted: list[str], fp: str, results: dict[str, dict[str, Any]], *,
              model_name: str, progress: bool | str, on_progress: ProgressFn | None,
              cancel: threading.Event | None, persist: bool = True) -> None:
-        def step(batch_ids: Sequence[str]) -> None:
+        def work(batch_ids: Sequence[str]) -> tuple[list[str], list[dict[str, Any]]]:
             need = sorted(set().union(*(missing[i] for i in batch_ids)))
             batch = [examples[first_index[i]] for i in batch_ids]
             outs = model.predict(batch, fields=need)
@@ -134,6 +135,11 @@ class Engine:
                 raise RuntimeError(f"{model_name}.predict returned {len(outs)} outputs "
                                    f"for {len(batch)} inputs")
             check_outputs(model, outs, need, model_name)
+            return need, outs
+
+        def finish(batch_ids: Sequence[str],
+                   done: tuple[list[str], list[dict[str, Any]]]) -> None:
+            need, outs = done
             rows = []
             per_field: dict[str, dict[str, Any]] = {f: {} for f in need}
             for i, out in zip(batch_ids, outs, strict=True):
@@ -149,7 +155,8 @@ class Engine:
 
         bs = max(1, int(model.max_batch_size))
         batches = [todo[s:s + bs] for s in range(0, len(todo), bs)]
-        run_batches(batches, step, progress=progress, default_desc=f"predict {model_name}",
+        run_batches(batches, work, finish=finish, pool=model.batch_pool(),
+                    progress=progress, default_desc=f"predict {model_name}",
                     on_progress=on_progress, cancel=cancel)
 
     def predict_dataset(self, model: Model, dataset: Dataset,

@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 
 from lumos.api import types as T
-from lumos.api.model import EmbeddedBatch, Model
+from lumos.api.model import BatchPool, EmbeddedBatch, Model
 from lumos.api.registry import register
 from lumos.models.hf.base import ModelLoadError, gradient_wrt_embeddings, want
 from lumos.models.keras import tokenize as default_tokenize
+from lumos.models.torch_threads import cpu_batch_pool
 
 
 def save_torch_classifier(module: Any, path: str | os.PathLike[str], *,
@@ -129,6 +130,9 @@ class TorchModuleClassifier(Model):
 
     def _call(self, ids: Any, mask: Any) -> Any:
         return self.module(ids, mask) if self._takes_mask else self.module(ids)
+
+    def batch_pool(self) -> BatchPool | None:
+        return cpu_batch_pool(self.module)
 
     # --- Differentiable
     def gradient_fields(self) -> list[str]:

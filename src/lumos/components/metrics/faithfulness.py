@@ -27,7 +27,12 @@ import numpy as np
 from lumos.api.dataset import ID_FIELD
 from lumos.api.model import Differentiable, Model
 from lumos.api.types import SpecError
-from lumos.components.salience.base import Target, perturbed_examples, pick_score
+from lumos.components.salience.base import (
+    TORCH_RNG_LOCK,
+    Target,
+    perturbed_examples,
+    pick_score,
+)
 
 if TYPE_CHECKING:
     from lumos.engine.predict import Engine
@@ -296,7 +301,7 @@ def randomized_copies(model: Any, *, seed: int = 0, max_steps: int | None = None
         names = names[:max_steps]
     out = []
     current = copy.deepcopy(module)
-    with torch.random.fork_rng(devices=[]):
+    with TORCH_RNG_LOCK, torch.random.fork_rng(devices=[]):
         for step, name in enumerate(names):
             current = copy.deepcopy(current)
             _reinit(current.get_submodule(name), seed + step)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -150,16 +151,22 @@ def pick_score(value: Any, target: Target) -> float:
     return float(arr[target.index or 0])
 
 
+#: held while a section draws from torch's global generator with its own seed: torch has
+#: one generator per process, so two threads seeding and drawing at once (two requests
+#: served together) would each get the other's numbers
+TORCH_RNG_LOCK = threading.RLock()
+
+
 def seeded(seed: int, *parts: str) -> contextlib.AbstractContextManager[Any]:
-    """Torch's global RNG forked and seeded from ``seed`` and ``parts`` (determinism)."""
+    """Torch's global RNG forked and seeded from ``seed`` and ``parts`` (determinism),
+    for one thread at a time (:data:`TORCH_RNG_LOCK`)."""
     import torch
 
     h = hashlib.blake2b("\x00".join(parts).encode(), digest_size=4).digest()
-    ctx = torch.random.fork_rng(devices=[])
 
     @contextlib.contextmanager
     def run() -> Iterator[None]:
-        with ctx:
+        with TORCH_RNG_LOCK, torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed * 1_000_003 + int.from_bytes(h, "little"))
             yield
 
@@ -327,6 +334,10 @@ class PerturbationInterpreter(Interpreter):
     ``model.predict`` through the engine. Subclasses implement :meth:`attribute_one`."""
 
     signed: bool = True
+    # their samplers hold TORCH_RNG_LOCK while they call the model; a batch of them on
+    # the pool would wait for the lock while the holder waits for the pool. They need no
+    # pool of their own: their model calls are pooled across examples by the engine
+    parallel_batches = False
 
     def is_compatible(self, model: Model | None, dataset_spec: T.Spec) -> bool:
         return model is not None and bool(text_fields(model)) and \

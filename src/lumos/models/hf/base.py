@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from lumos.api.model import EmbeddedBatch, Model
+from lumos.api.model import BatchPool, EmbeddedBatch, Model
 from lumos.api.types import SpecError, TextSegment, Tokens
+from lumos.models.torch_threads import cpu_batch_pool
 
 
 class ModelLoadError(SpecError):
@@ -106,6 +107,7 @@ class HFModel(Model):
         self.max_batch_size = batch_size
         self._fp: str | None = None
         self._attn_lock = threading.RLock()
+        self._tokenizer_lock = threading.Lock()
         self._piece_counts: dict[str, int] = {}  # word -> its tokens (length_key)
         self._text_inputs: list[tuple[str, bool]] | None = None
         self._base_attn: str | None = None
@@ -168,12 +170,24 @@ class HFModel(Model):
             for w in (v if is_tokens else v.split()):
                 c = counts.get(w)
                 if c is None:
-                    c = counts[w] = len(self.tokenizer(str(w), add_special_tokens=False)[
+                    c = counts[w] = len(self.tokenize(str(w), add_special_tokens=False)[
                         "input_ids"])
                 total += c
         if not found:
             return super().length_key(example)
         return min(total, self.max_length)
+
+    def batch_pool(self) -> BatchPool | None:
+        return cpu_batch_pool(self.model)
+
+    def tokenize(self, *args: Any, **kwargs: Any) -> Any:
+        """``self.tokenizer(...)``, one thread at a time. A fast tokenizer resets its own
+        truncation and padding settings on each call, and in some versions of
+        transformers a call that does so while another thread is encoding fails with
+        "Already borrowed" (transformers issue 47085). The engine runs batches on
+        several threads, and the server serves requests on several."""
+        with self._tokenizer_lock:
+            return self.tokenizer(*args, **kwargs)
 
     # --- forward helpers
     def attention_implementation(self, need_attention: bool) -> Any:

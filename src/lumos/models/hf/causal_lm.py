@@ -106,7 +106,7 @@ class HFCausalLM(HFModel):
 
     def _prompt_ids(self, inputs: Sequence[Mapping[str, Any]]) -> list[list[int]]:
         texts = [self.prompt_text(ex[self.prompt_field]) for ex in inputs]
-        enc = self.tokenizer(texts, truncation=True, max_length=self.max_length,
+        enc = self.tokenize(texts, truncation=True, max_length=self.max_length,
                              add_special_tokens=not self.chat_template)
         return [list(ids) for ids in enc["input_ids"]]
 

@@ -94,7 +94,7 @@ class HFClassifier(HFModel):
     def _encode(self, inputs: Sequence[Mapping[str, Any]]) -> Any:
         texts = [ex[self.text_field] for ex in inputs]
         pair = [ex[self.text_b_field] for ex in inputs] if self.text_b_field else None
-        return self.tokenizer(texts, pair, padding=True, truncation=True,
+        return self.tokenize(texts, pair, padding=True, truncation=True,
                               max_length=self.max_length, return_tensors="pt",
                               return_special_tokens_mask=True)
 

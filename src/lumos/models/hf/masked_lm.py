@@ -54,7 +54,7 @@ class HFMaskedLM(HFModel):
         wanted = want(fields, self.default_fields())
         need_attn = "attention" in wanted
         need_hidden = "embedding" in wanted
-        enc = self.tokenizer([ex[self.text_field] for ex in inputs], padding=True,
+        enc = self.tokenize([ex[self.text_field] for ex in inputs], padding=True,
                              truncation=True, max_length=self.max_length, return_tensors="pt")
         mask = enc["attention_mask"]
         lengths = mask.sum(1).tolist()

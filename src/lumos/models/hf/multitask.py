@@ -116,7 +116,7 @@ class MultiTaskModel(HFModel):
 
     def _encode(self, inputs: Sequence[Mapping[str, Any]]) -> Any:
         words = [self.words(ex) or [""] for ex in inputs]
-        return self.tokenizer(words, is_split_into_words=True, padding=True, truncation=True,
+        return self.tokenize(words, is_split_into_words=True, padding=True, truncation=True,
                               max_length=self.max_length, return_tensors="pt",
                               return_special_tokens_mask=True)
 

@@ -83,7 +83,7 @@ class HFQuestionAnswering(HFModel):
         wanted = want(fields, self.default_fields())
         need_attn = "attention" in wanted
         need_hidden = "embedding" in wanted
-        enc = self.tokenizer([ex[self.question_field] for ex in inputs],
+        enc = self.tokenize([ex[self.question_field] for ex in inputs],
                              [ex[self.context_field] for ex in inputs], padding=True,
                              truncation="only_second", max_length=self.max_length,
                              return_offsets_mapping=True, return_tensors="pt")

@@ -87,7 +87,7 @@ class HFSeq2Seq(HFModel):
 
     # --- pieces
     def _encode(self, inputs: Sequence[Mapping[str, Any]]) -> Any:
-        return self.tokenizer([ex[self.source_field] for ex in inputs], padding=True,
+        return self.tokenize([ex[self.source_field] for ex in inputs], padding=True,
                               truncation=True, max_length=self.max_length, return_tensors="pt",
                               return_token_type_ids=False)
 

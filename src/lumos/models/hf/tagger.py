@@ -104,7 +104,7 @@ class HFTagger(HFModel):
     # --- encoding
     def _encode(self, inputs: Sequence[Mapping[str, Any]]) -> Any:
         words = [[str(w) for w in ex[self.tokens_field]] or [""] for ex in inputs]
-        return self.tokenizer(words, is_split_into_words=True, padding=True, truncation=True,
+        return self.tokenize(words, is_split_into_words=True, padding=True, truncation=True,
                               max_length=self.max_length, return_tensors="pt",
                               return_special_tokens_mask=True)
 
