@@ -149,12 +149,13 @@ def test_pooled_batches_run_at_once_and_come_back_in_order(tmp_path):
 
 
 def test_a_pooled_batch_that_fails_keeps_the_batches_before_it(tmp_path):
-    m = PooledClassifier(fail_on="the best thing ever happened", max_batch_size=2)
+    m = PooledClassifier(fail_on="x", max_batch_size=2)
     engine = Engine(Store(tmp_path / "s.sqlite"))
-    with pytest.raises(ValueError, match="the best thing"):
+    with pytest.raises(ValueError, match="cannot read 'x'"):
         engine.predict(m, examples(), fields=["probas"])
     kept = engine.store.count_outputs()
-    assert 2 <= kept < 10  # batches before the longest text's finished and were stored
+    assert 2 <= kept < 10  # on a pool the shortest text runs last; the batches before it
+    # finished and were stored
     m.fail_on = None
     m.seen = 0
     engine.predict(m, examples(), fields=["probas"])
@@ -174,3 +175,21 @@ def test_cancel_stops_a_pooled_run_between_batches(tmp_path):
         engine.predict(m, examples(), fields=["probas"], on_progress=on_progress,
                        cancel=cancel)
     assert 2 <= engine.store.count_outputs() < 10
+
+
+def test_a_pool_gets_the_costliest_batches_first(tmp_path):
+    """Longest first, so that no worker is left alone with a long batch at the end."""
+    m = PooledClassifier(max_batch_size=3)
+    seen = []
+    orig = m.predict
+
+    def spy(batch, fields=None):
+        out = orig(batch, fields=fields)
+        seen.append(max(len(b["text"]) for b in batch))
+        return out
+
+    m.predict = spy
+    Engine(Store(tmp_path / "s.sqlite")).predict(m, examples())
+    longest = max(len(t) for t in TEXTS)
+    assert len(seen) == 4 and longest in seen[:2]  # the first two ran together
+    assert min(seen) in seen[-2:]

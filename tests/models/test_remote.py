@@ -70,3 +70,20 @@ def test_unreachable_url_and_bad_spec_name_the_url(server):
         RemoteModel(server.url + "/spec", retries=0)
     with pytest.raises(ValueError, match="ftp://x: a remote model URL"):
         RemoteModel("ftp://x")
+
+
+@pytest.mark.parametrize("concurrency,most", [(4, 4), (1, 1)])
+def test_the_engine_keeps_several_requests_in_flight(server, tmp_path, concurrency, most):
+    from lumos.engine import Engine
+    from lumos.store import Store
+
+    m = RemoteModel(server.url, batch_size=2, concurrency=concurrency)
+    server.delay = 0.2  # long enough that the batches' requests overlap
+    examples = [{"text": f"good words number {i}"} for i in range(16)]
+    out = Engine(Store(tmp_path / "s.sqlite")).predict(m, examples, fields=["probas"])
+    assert server.most_at_once == most
+    assert server.requests == 8
+    ref = FakeClassifier().predict(examples, fields=["probas"])
+    for o, r in zip(out, ref, strict=True):
+        np.testing.assert_allclose(o["probas"], r["probas"], rtol=1e-6)
+    m.close()

@@ -41,6 +41,25 @@ def _marked(work: Callable[[Sequence[T]], R]) -> Callable[[Sequence[T]], R]:
     return run
 
 
+def plan_batches(items: Sequence[T], size: int, pool: BatchPool | None, *,
+                 spread: bool = False) -> list[Sequence[T]]:
+    """Cut ``items`` (sorted by cost, cheapest first) into batches of at most ``size``,
+    in the order to run them.
+
+    One batch at a time: cheapest first. On a pool: costliest first, so that no worker is
+    left alone with a long batch at the end while the others idle (longest processing
+    time first). ``spread`` also makes the batches small enough that each worker gets
+    about four, for work whose batches are few and large (an explainer's chunks).
+    """
+    size = max(1, int(size))
+    if pool is None or pool.workers < 2 or len(items) <= size and not spread:
+        return [items[s:s + size] for s in range(0, len(items), size)]
+    if spread:
+        size = max(1, min(size, -(-len(items) // (4 * pool.workers))))
+    costliest = list(reversed(items))
+    return [costliest[s:s + size] for s in range(0, len(costliest), size)]
+
+
 def run_batches(batches: Sequence[Sequence[T]], work: Callable[[Sequence[T]], R], *,
                 finish: Callable[[Sequence[T], R], None] | None = None,
                 pool: BatchPool | None = None,
@@ -50,8 +69,10 @@ def run_batches(batches: Sequence[Sequence[T]], work: Callable[[Sequence[T]], R]
     """Run ``work`` on each batch, then ``finish(batch, result)``; show a tqdm bar when
     ``progress`` (a string is its label), report ``on_progress(done, total)`` after each
     batch, and stop with :class:`Cancelled` between batches once ``cancel`` is set (batches
-    already running on a pool are finished and kept). Called from a batch that is itself
-    running on a pool, it runs its batches one after another on that thread."""
+    already running on a pool are finished and kept). Up to twice ``pool.workers``
+    batches are handed to the pool ahead of the one being finished, so a worker that is
+    done picks up the next batch at once. Called from a batch that is itself running on
+    a pool, it runs its batches one after another on that thread."""
     total = sum(len(b) for b in batches)
     bar = None
     if progress and total:
@@ -90,7 +111,7 @@ def run_batches(batches: Sequence[Sequence[T]], work: Callable[[Sequence[T]], R]
         try:
             for batch in batches:
                 check_cancel()
-                if len(running) >= pool.workers:
+                while len(running) >= 2 * pool.workers:
                     oldest, fut = running.popleft()
                     finished(oldest, fut.result())
                     check_cancel()

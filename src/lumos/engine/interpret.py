@@ -21,7 +21,7 @@ from lumos.api import registry
 from lumos.api.component import Interpreter
 from lumos.api.model import Model
 from lumos.api.types import SpecError
-from lumos.engine.batches import ProgressFn, run_batches
+from lumos.engine.batches import ProgressFn, plan_batches, run_batches
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace
 
@@ -132,10 +132,10 @@ def explain(
                 rows.append((i, f, out[f]))
         engine.store.put_outputs(key, rows)
 
-    size = chunk_size or max(1, int(model.max_batch_size))
-    run_batches([todo[s:s + size] for s in range(0, len(todo), size)], work, finish=finish,
-                pool=model.batch_pool() if interp.parallel_batches else None,
-                progress=progress,
+    pool = model.batch_pool() if interp.parallel_batches else None
+    batches = plan_batches(todo, chunk_size or model.max_batch_size, pool,
+                           spread=chunk_size is None)
+    run_batches(batches, work, finish=finish, pool=pool, progress=progress,
                 default_desc=f"explain {interp.id}", on_progress=on_progress, cancel=cancel)
     final = [dict(results[i]) for i in ids]
     if faithfulness:

@@ -16,7 +16,7 @@ from typing import Any
 
 from lumos.api.dataset import ID_FIELD, Dataset, example_id
 from lumos.api.model import Model, check_outputs
-from lumos.engine.batches import Cancelled, ProgressFn, run_batches
+from lumos.engine.batches import Cancelled, ProgressFn, plan_batches, run_batches
 from lumos.store import Store
 
 __all__ = ["Cancelled", "Engine", "ProgressFn"]
@@ -153,9 +153,9 @@ class Engine:
             for f, vals in per_field.items():
                 self._remember(fp, f, vals)
 
-        bs = max(1, int(model.max_batch_size))
-        batches = [todo[s:s + bs] for s in range(0, len(todo), bs)]
-        run_batches(batches, work, finish=finish, pool=model.batch_pool(),
+        pool = model.batch_pool()
+        run_batches(plan_batches(todo, model.max_batch_size, pool), work, finish=finish,
+                    pool=pool,
                     progress=progress, default_desc=f"predict {model_name}",
                     on_progress=on_progress, cancel=cancel)
 

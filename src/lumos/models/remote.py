@@ -1,27 +1,30 @@
 """A model behind HTTP: lumos sees only its specs and predictions (a black box).
 
 Protocol: ``GET {url}/spec`` returns ``{"input_spec": ..., "output_spec": ...}`` written
-with ``lumos.api.types.spec_to_json`` (optionally ``"max_batch_size"``, ``"fingerprint"``
-and ``"description"``); ``POST {url}/predict`` with ``{"inputs": [...], "fields": [...]
-| null}`` returns ``{"outputs": [...]}``, one per input. Arrays travel as nested lists
-and come back as ``numpy`` arrays for array-typed fields.
+with ``lumos.api.types.spec_to_json`` (optionally ``"max_batch_size"``,
+``"max_concurrency"``, ``"fingerprint"`` and ``"description"``); ``POST {url}/predict``
+with ``{"inputs": [...], "fields": [...] | null}`` returns ``{"outputs": [...]}``, one
+per input. Arrays travel as nested lists and come back as ``numpy`` arrays for
+array-typed fields.
 
 Timeouts, connection failures and 5xx answers are retried with exponential backoff;
-every error names the URL.
+every error names the URL. The engine keeps up to ``concurrency`` batches in flight.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from lumos.api import types as T
-from lumos.api.model import Model
+from lumos.api.model import BatchPool, Model
 from lumos.api.registry import register
 from lumos.models.hf.base import ModelLoadError
 
@@ -65,7 +68,9 @@ class RemoteModel(Model):
 
     def __init__(self, url: str, *, timeout: float = 30.0, retries: int = 2,
                  backoff: float = 0.5, headers: Mapping[str, str] | None = None,
-                 batch_size: int | None = None) -> None:
+                 batch_size: int | None = None, concurrency: int | None = None) -> None:
+        """``concurrency``: how many batches may be sent at once (default: the server's
+        ``max_concurrency`` from /spec, else 4); 1 sends one request at a time."""
         import httpx
 
         if not url.startswith(("http://", "https://")):
@@ -86,6 +91,12 @@ class RemoteModel(Model):
         except (T.SpecError, TypeError, AttributeError) as e:
             raise RemoteModelError(f"{self.url}/spec: bad spec ({e})") from None
         self.max_batch_size = int(batch_size or info.get("max_batch_size") or 32)
+        self.concurrency = int(concurrency or info.get("max_concurrency") or 4)
+        if self.concurrency < 1:
+            raise ModelLoadError(f"{self.url}: concurrency must be at least 1, "
+                                 f"got {self.concurrency}")
+        self._pool: BatchPool | None = None
+        self._pool_lock = threading.Lock()
         self._remote_fp = str(info.get("fingerprint", ""))
         self._description = str(info.get("description", ""))
 
@@ -140,6 +151,18 @@ class RemoteModel(Model):
         spec = self._output_spec
         return [from_json(spec, o if isinstance(o, Mapping) else {}) for o in outputs]
 
+    def batch_pool(self) -> BatchPool | None:
+        """Threads that keep up to ``concurrency`` requests in flight: a remote model's
+        time is mostly waiting for answers (httpx's client is safe to share)."""
+        if self.concurrency < 2:
+            return None
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = BatchPool(ThreadPoolExecutor(
+                    max_workers=self.concurrency, thread_name_prefix="lumos-remote"),
+                    self.concurrency)
+        return self._pool
+
     def fingerprint(self) -> str:
         h = hashlib.blake2b(digest_size=10)
         h.update(self.url.encode())
@@ -151,6 +174,9 @@ class RemoteModel(Model):
         return self._description or f"remote model at {self.url}"
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.executor.shutdown(wait=True)
+            self._pool = None
         self._client.close()
 
 

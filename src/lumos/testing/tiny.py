@@ -212,6 +212,7 @@ class LocalModelServer:
 
     ``delay`` seconds are slept before each /predict answer; ``mode`` may be ``"ok"``,
     ``"not_json"``, ``"wrong_count"`` or ``"error"`` (HTTP 500) to simulate failures.
+    ``most_at_once``: the largest number of /predict requests it was answering together.
     """
 
     def __init__(self, model: Model) -> None:
@@ -227,6 +228,9 @@ class LocalModelServer:
         self.delay = 0.0
         self.mode = "ok"
         self.requests = 0
+        self.most_at_once = 0
+        in_flight = [0]
+        lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
@@ -249,7 +253,17 @@ class LocalModelServer:
                     self._send(404, b'{"error": "not found"}')
 
             def do_POST(self) -> None:  # noqa: N802
-                server.requests += 1
+                with lock:
+                    server.requests += 1
+                    in_flight[0] += 1
+                    server.most_at_once = max(server.most_at_once, in_flight[0])
+                try:
+                    self._predict()
+                finally:
+                    with lock:
+                        in_flight[0] -= 1
+
+            def _predict(self) -> None:
                 n = int(self.headers.get("Content-Length", 0))
                 payload = json.loads(self.rfile.read(n))
                 if server.delay:
