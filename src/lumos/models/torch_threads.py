@@ -4,9 +4,10 @@ On a CPU, a small model's batches scale poorly across intra-op threads: each mat
 product is split between the cores and they wait for each other after every one of the
 hundreds of small products in a forward pass. Running as many batches at once as there
 are threads, each on one thread, keeps every core on its own products instead. With
-MiniLM-L6 on 2 cores that is about 12 % more examples per second
-(``benchmarks/bench_engine.py``). The engine uses this pool when a call has more than
-one batch; a single batch (a live edit) still runs on every thread.
+MiniLM-L6 on 2 cores that is 2–6 % more whole tweets per second and about 10 % more of
+LIME's half-length copies, whose products are smaller (``benchmarks/RESULTS.md``). The
+engine uses this pool when a call has more than one batch; a single batch (a live
+edit) still runs on every thread.
 
 The threads are set up once per process and shared by every torch model. PyTorch's
 OpenMP and MKL thread counts are per thread once a thread has started using them, so
