@@ -117,6 +117,8 @@ def switch_to_3d(page, stage):
     """Switch the projector to 3D (computing the 3D projection if needed) and wait for it."""
     page.get_by_test_id("projector-3d").click()
     expect(stage).to_have_attribute("data-dims", "3")
+    # wait until the page knows whether the 3D projection is stored ("loading" until then)
+    expect(stage).to_have_attribute("data-status", re.compile("missing|computing|ready"))
     if stage.get_attribute("data-status") == "missing":
         page.get_by_test_id("projector-compute").click()
     expect(stage).to_have_attribute("data-status", "ready", timeout=60000)
