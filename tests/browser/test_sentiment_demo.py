@@ -49,5 +49,13 @@ def test_sentiment_demo_live_edit_and_salience_with_faithfulness(browser, demo_s
     page.get_by_test_id("edit-text").fill("This is the worst service ever, I hate it.")
     expect(label).to_have_text("negative", timeout=15000)
     expect(row).to_have_attribute("data-status", "done", timeout=30000)
+    # LIME (words) agrees with gradient x input (sub-word pieces) word by word
+    lime = page.locator("[data-testid=salience-row][data-method=lime]")
+    lime.get_by_test_id("run-lime").click()
+    expect(lime).to_have_attribute("data-status", "done", timeout=60000)
+    pair = page.locator("[data-testid=agreement] tr[data-a=grad_dot_input][data-b=lime]")
+    cell = pair.get_by_test_id("spearman")
+    expect(cell).to_have_text(re.compile(r"^−?-?\d\.\d\d$"), timeout=30000)
+    expect(cell).to_have_attribute("title", re.compile("word by word"))
     shot(page, "sentiment-demo")
     page.close()

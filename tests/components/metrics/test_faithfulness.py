@@ -131,3 +131,38 @@ def test_word_erasures_of_many_examples_reach_the_model_together(linear, countin
     for a, b in zip(alone, together, strict=True):
         assert a["comprehensiveness"] == pytest.approx(b["comprehensiveness"], abs=1e-6)
         assert a["aopc_sufficiency"] == pytest.approx(b["aopc_sufficiency"], abs=1e-6)
+
+
+def test_sub_word_pieces_sum_into_words():
+    from transformers import AutoTokenizer
+
+    from lumos.demos.base import minilm_path
+
+    tok = AutoTokenizer.from_pretrained(minilm_path())
+    words = "@VirginAmerica I can't wait, Café #nomorevirgin".split()
+    pieces = tok.convert_ids_to_tokens(tok(" ".join(words), add_special_tokens=False)
+                                       ["input_ids"])
+    assert len(pieces) > len(words)  # WordPiece splits these words
+    counts = F.pieces_to_words(pieces, np.ones(len(pieces)), words)  # pieces per word
+    assert counts is not None and counts.sum() == len(pieces)
+    assert counts[0] == 4  # @ virgin ##ame ##rica
+    assert counts[-2] == 1  # 'Café' is 'cafe' to an uncased tokenizer
+    # byte-level BPE and SentencePiece markers are set aside the same way
+    assert list(F.pieces_to_words(["ĠHel", "lo", "Ġwor", "ld"], [1, 2, 3, 4],
+                                  ["Hello", "world"])) == [3, 7]
+    assert list(F.pieces_to_words(["▁Hel", "lo", "▁world"], [1, 2, 3],
+                                  ["Hello", "world"])) == [3, 3]
+    assert F.pieces_to_words(["[UNK]", "world"], [1, 2], ["🙂", "world"]) is None
+    assert F.pieces_to_words(["hello"], [1], ["hello", "world"]) is None  # truncated
+
+
+def test_a_sub_word_map_is_compared_with_a_word_map_word_by_word():
+    words = {"tokens": ["great", "unbelievable", "film"], "salience": [0.5, 2.0, -1.0],
+             "granularity": "word"}
+    pieces = {"tokens": ["great", "un", "##bel", "##ie", "##vable", "film"],
+              "salience": [0.2, 0.5, 0.5, 0.5, 0.6, -0.3], "granularity": "model_token"}
+    agree = F.method_agreement([pieces], [words])
+    assert agree["skipped"] == 0 and agree["words"] == 1
+    assert agree["spearman"] == pytest.approx(1.0)  # sums 0.2, 2.1, -0.3: same order
+    reversed_words = dict(words, salience=[2.0, 0.5, 3.0])
+    assert F.method_agreement([reversed_words], [pieces])["spearman"] < 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -218,16 +219,62 @@ def rank_correlation(a: Sequence[float], b: Sequence[float]) -> tuple[float, flo
     return float(spearmanr(x, y).statistic), float(kendalltau(x, y).statistic)
 
 
+def _spelling(text: str) -> str:
+    """What a token or word spells once case, accents, spaces and the sub-word markers
+    of WordPiece (``##``), byte-level BPE (``Ġ``, ``Ċ``) and SentencePiece (``▁``) are
+    set aside: the form in which a word and its pieces can be compared."""
+    text = "".join(c for c in text.removeprefix("##") if c not in "ĠĊ▁")
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c) and not c.isspace())
+
+
+def pieces_to_words(tokens: Sequence[str], salience: Any, words: Sequence[str]
+                    ) -> np.ndarray | None:
+    """A sub-word map summed per word (the sum keeps what the pieces attribute in all), or
+    None when the pieces do not spell out the words ([UNK] pieces, a truncated input)."""
+    sal = np.asarray(salience, dtype=np.float64)
+    out = np.zeros(len(words), dtype=np.float64)
+    j = 0
+    for w, word in enumerate(words):
+        want, got = _spelling(word), ""
+        while len(got) < len(want) and j < len(tokens):
+            got += _spelling(tokens[j])
+            out[w] += sal[j]
+            j += 1
+        if got != want:
+            return None
+    return out if j == len(tokens) else None
+
+
+def _comparable(a: Mapping[str, Any], b: Mapping[str, Any]
+                ) -> tuple[np.ndarray, np.ndarray, bool] | None:
+    """Two maps' scores over the same tokens: as they are when their tokens match, else a
+    sub-word map summed into the other map's words (third item True), else None."""
+    if list(a["tokens"]) == list(b["tokens"]):
+        return np.asarray(a["salience"]), np.asarray(b["salience"]), False
+    for words, pieces, flip in ((a, b, False), (b, a, True)):
+        if words.get("granularity") == "word" and pieces.get("granularity") == "model_token":
+            summed = pieces_to_words(pieces["tokens"], pieces["salience"], words["tokens"])
+            if summed is None:
+                return None
+            x = np.asarray(words["salience"], dtype=np.float64)
+            return (summed, x, True) if flip else (x, summed, True)
+    return None
+
+
 def method_agreement(maps_a: Sequence[Mapping[str, Any]], maps_b: Sequence[Mapping[str, Any]],
                      *, absolute: bool = False) -> dict[str, Any]:
     """Mean Spearman and Kendall correlation between two methods' maps, example by
-    example. Pairs whose tokens differ (word vs sub-word maps) are counted as skipped."""
-    sp, kt, skipped = [], [], 0
+    example. A sub-word map is compared with a word map by summing its pieces per word
+    (``words`` counts those examples); pairs that cannot be aligned are ``skipped``."""
+    sp, kt, skipped, words = [], [], 0, 0
     for a, b in zip(maps_a, maps_b, strict=True):
-        if list(a["tokens"]) != list(b["tokens"]):
+        pair = _comparable(a, b)
+        if pair is None:
             skipped += 1
             continue
-        x, y = np.asarray(a["salience"]), np.asarray(b["salience"])
+        x, y, summed = pair
+        words += summed
         if absolute:
             x, y = np.abs(x), np.abs(y)
         s, k = rank_correlation(x, y)
@@ -236,7 +283,7 @@ def method_agreement(maps_a: Sequence[Mapping[str, Any]], maps_b: Sequence[Mappi
             kt.append(k)
     return {"spearman": float(np.mean(sp)) if sp else None,
             "kendall": float(np.mean(kt)) if kt else None,
-            "per_example_spearman": sp, "n": len(sp), "skipped": skipped}
+            "per_example_spearman": sp, "n": len(sp), "skipped": skipped, "words": words}
 
 
 # ------------------------------------------------------------ model randomisation

@@ -208,7 +208,7 @@ def agreement(body: AgreementRequest, request: Request) -> Any:
             raise HTTPException(422, str(e)) from None
         pairs.append({"a": a, "b": b, "spearman": agree["spearman"],
                       "kendall": agree["kendall"], "n": agree["n"],
-                      "skipped": agree["skipped"]})
+                      "skipped": agree["skipped"], "words": agree["words"]})
     return JSON({"model": body.model, "methods": list(maps), "pairs": pairs})
 
 
