@@ -166,3 +166,17 @@ def test_a_sub_word_map_is_compared_with_a_word_map_word_by_word():
     assert agree["spearman"] == pytest.approx(1.0)  # sums 0.2, 2.1, -0.3: same order
     reversed_words = dict(words, salience=[2.0, 0.5, 3.0])
     assert F.method_agreement([reversed_words], [pieces])["spearman"] < 0
+
+
+def test_an_attention_map_with_cls_and_sep_lines_up_with_gradient_and_word_maps():
+    rollout = {"tokens": ["[CLS]", "great", "un", "##real", "film", "[SEP]"],
+               "salience": [9.0, 0.1, 0.2, 0.3, 0.4, 9.0], "positions": [0, 1, 2, 3, 4, 5],
+               "granularity": "model_token"}
+    grads = {"tokens": ["great", "un", "##real", "film"], "salience": [1.0, 2.0, 3.0, 4.0],
+             "positions": [1, 2, 3, 4], "granularity": "model_token"}
+    words = {"tokens": ["great", "unreal", "film"], "salience": [0.0, 1.0, 0.5],
+             "granularity": "word"}
+    by_position = F.method_agreement([rollout], [grads])
+    assert by_position["skipped"] == 0 and by_position["spearman"] == pytest.approx(1.0)
+    by_word = F.method_agreement([rollout], [words])  # rollout words: 0.1, 0.5, 0.4
+    assert by_word["words"] == 1 and by_word["spearman"] == pytest.approx(1.0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -246,15 +247,41 @@ def pieces_to_words(tokens: Sequence[str], salience: Any, words: Sequence[str]
     return out if j == len(tokens) else None
 
 
+_SPECIAL = re.compile(r"^(\[[A-Z]+\]|<[^<>\s]+>)$")  # [CLS], [SEP], <s>, </s>, <|eot|>
+
+
+def _without_specials(value: Mapping[str, Any]) -> tuple[list[str], np.ndarray]:
+    """A model-token map's tokens and scores less special tokens ([CLS], </s>) at its
+    ends, which attention maps keep and word maps never have."""
+    tokens, sal = list(value["tokens"]), np.asarray(value["salience"], dtype=np.float64)
+    lo, hi = 0, len(tokens)
+    while lo < hi and _SPECIAL.match(tokens[lo]):
+        lo += 1
+    while hi > lo and _SPECIAL.match(tokens[hi - 1]):
+        hi -= 1
+    return tokens[lo:hi], sal[lo:hi]
+
+
 def _comparable(a: Mapping[str, Any], b: Mapping[str, Any]
                 ) -> tuple[np.ndarray, np.ndarray, bool] | None:
-    """Two maps' scores over the same tokens: as they are when their tokens match, else a
-    sub-word map summed into the other map's words (third item True), else None."""
+    """Two maps' scores over the same tokens: as they are when their tokens match; two
+    model-token maps over the positions both cover (an attention map keeps [CLS] and
+    [SEP], a gradient map does not); a sub-word map summed into the other map's words
+    (third item True); else None."""
     if list(a["tokens"]) == list(b["tokens"]):
         return np.asarray(a["salience"]), np.asarray(b["salience"]), False
+    if a.get("granularity") == b.get("granularity") == "model_token" and \
+            "positions" in a and "positions" in b:
+        pa = {p: i for i, p in enumerate(a["positions"])}
+        pb = {p: i for i, p in enumerate(b["positions"])}
+        both = sorted(set(pa) & set(pb))
+        if both and all(a["tokens"][pa[p]] == b["tokens"][pb[p]] for p in both):
+            return (np.asarray(a["salience"])[[pa[p] for p in both]],
+                    np.asarray(b["salience"])[[pb[p] for p in both]], False)
+        return None
     for words, pieces, flip in ((a, b, False), (b, a, True)):
         if words.get("granularity") == "word" and pieces.get("granularity") == "model_token":
-            summed = pieces_to_words(pieces["tokens"], pieces["salience"], words["tokens"])
+            summed = pieces_to_words(*_without_specials(pieces), words["tokens"])
             if summed is None:
                 return None
             x = np.asarray(words["salience"], dtype=np.float64)
