@@ -294,3 +294,20 @@ def test_many_points_in_3d_draw_a_sample_while_moving(page, server):
     assert pan["full_ms"] >= 150
     assert page.evaluate("window.__lumosProjector.lod()") == {
         "drawn": n, "total": n, "selected": 0}
+
+
+def test_the_module_index_brings_the_projector_back_into_view(page, server, shot):
+    """Selecting a row opens its modules above the projector and pushes it far down the
+    column; the index at the top of the column jumps to it."""
+    page.set_viewport_size({"width": 1400, "height": 800})
+    open_projector(page, server)
+    page.locator(".spacer-rows .row").nth(2).click()
+    panel = page.locator("[data-module=projector]")
+    expect(page.locator("[data-module=salience]")).to_be_visible()
+    expect(panel).not_to_be_in_viewport()
+    index = page.get_by_test_id("module-index")
+    index.locator("[data-jump=projector]").click()
+    expect(panel).to_be_in_viewport()
+    expect(index).to_be_in_viewport()  # it stays at the top of the column
+    expect(page.get_by_label("Dataset")).to_be_in_viewport()  # the page did not scroll
+    shot(page, "module-index")
