@@ -107,7 +107,7 @@ class HFCausalLM(HFModel):
     def _prompt_ids(self, inputs: Sequence[Mapping[str, Any]]) -> list[list[int]]:
         texts = [self.prompt_text(ex[self.prompt_field]) for ex in inputs]
         enc = self.tokenize(texts, truncation=True, max_length=self.max_length,
-                             add_special_tokens=not self.chat_template)
+                            add_special_tokens=not self.chat_template)
         return [list(ids) for ids in enc["input_ids"]]
 
     def generate(self, prompt_ids: list[list[int]]) -> list[list[int]]:

@@ -95,8 +95,8 @@ class HFClassifier(HFModel):
         texts = [ex[self.text_field] for ex in inputs]
         pair = [ex[self.text_b_field] for ex in inputs] if self.text_b_field else None
         return self.tokenize(texts, pair, padding=True, truncation=True,
-                              max_length=self.max_length, return_tensors="pt",
-                              return_special_tokens_mask=True)
+                             max_length=self.max_length, return_tensors="pt",
+                             return_special_tokens_mask=True)
 
     def embed(self, inputs: Sequence[Mapping[str, Any]], field: str | None = None
               ) -> EmbeddedBatch:

@@ -55,7 +55,7 @@ class HFMaskedLM(HFModel):
         need_attn = "attention" in wanted
         need_hidden = "embedding" in wanted
         enc = self.tokenize([ex[self.text_field] for ex in inputs], padding=True,
-                             truncation=True, max_length=self.max_length, return_tensors="pt")
+                            truncation=True, max_length=self.max_length, return_tensors="pt")
         mask = enc["attention_mask"]
         lengths = mask.sum(1).tolist()
         with torch.inference_mode(), self.attention_implementation(need_attn):

@@ -117,8 +117,8 @@ class MultiTaskModel(HFModel):
     def _encode(self, inputs: Sequence[Mapping[str, Any]]) -> Any:
         words = [self.words(ex) or [""] for ex in inputs]
         return self.tokenize(words, is_split_into_words=True, padding=True, truncation=True,
-                              max_length=self.max_length, return_tensors="pt",
-                              return_special_tokens_mask=True)
+                             max_length=self.max_length, return_tensors="pt",
+                             return_special_tokens_mask=True)
 
     # --- Differentiable
     def gradient_fields(self) -> list[str]:

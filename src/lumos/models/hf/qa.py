@@ -84,9 +84,9 @@ class HFQuestionAnswering(HFModel):
         need_attn = "attention" in wanted
         need_hidden = "embedding" in wanted
         enc = self.tokenize([ex[self.question_field] for ex in inputs],
-                             [ex[self.context_field] for ex in inputs], padding=True,
-                             truncation="only_second", max_length=self.max_length,
-                             return_offsets_mapping=True, return_tensors="pt")
+                            [ex[self.context_field] for ex in inputs], padding=True,
+                            truncation="only_second", max_length=self.max_length,
+                            return_offsets_mapping=True, return_tensors="pt")
         offsets = enc.pop("offset_mapping").tolist()
         seq_ids = [enc.sequence_ids(i) for i in range(len(inputs))]
         mask = enc["attention_mask"]

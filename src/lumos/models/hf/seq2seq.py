@@ -88,8 +88,8 @@ class HFSeq2Seq(HFModel):
     # --- pieces
     def _encode(self, inputs: Sequence[Mapping[str, Any]]) -> Any:
         return self.tokenize([ex[self.source_field] for ex in inputs], padding=True,
-                              truncation=True, max_length=self.max_length, return_tensors="pt",
-                              return_token_type_ids=False)
+                             truncation=True, max_length=self.max_length, return_tensors="pt",
+                             return_token_type_ids=False)
 
     def _clean(self, row: Sequence[int]) -> list[int]:
         """Generated ids without the start token, cut after the first end token."""

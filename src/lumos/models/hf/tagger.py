@@ -105,8 +105,8 @@ class HFTagger(HFModel):
     def _encode(self, inputs: Sequence[Mapping[str, Any]]) -> Any:
         words = [[str(w) for w in ex[self.tokens_field]] or [""] for ex in inputs]
         return self.tokenize(words, is_split_into_words=True, padding=True, truncation=True,
-                              max_length=self.max_length, return_tensors="pt",
-                              return_special_tokens_mask=True)
+                             max_length=self.max_length, return_tensors="pt",
+                             return_special_tokens_mask=True)
 
     def _first_pieces(self, enc: Any, inputs: Sequence[Mapping[str, Any]]
                       ) -> list[list[int | None]]:
