@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from lumos.models.hf.base import ModelLoadError
 from lumos.models.remote import RemoteModel, RemoteModelError
 from lumos.testing.fakes import FakeClassifier
 from lumos.testing.tiny import LocalModelServer
@@ -87,3 +88,8 @@ def test_the_engine_keeps_several_requests_in_flight(server, tmp_path, concurren
     for o, r in zip(out, ref, strict=True):
         np.testing.assert_allclose(o["probas"], r["probas"], rtol=1e-6)
     m.close()
+
+
+def test_a_concurrency_below_one_is_refused_by_name(server):
+    with pytest.raises(ModelLoadError, match="concurrency must be at least 1, got 0"):
+        RemoteModel(server.url, concurrency=0)

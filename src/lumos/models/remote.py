@@ -91,7 +91,8 @@ class RemoteModel(Model):
         except (T.SpecError, TypeError, AttributeError) as e:
             raise RemoteModelError(f"{self.url}/spec: bad spec ({e})") from None
         self.max_batch_size = int(batch_size or info.get("max_batch_size") or 32)
-        self.concurrency = int(concurrency or info.get("max_concurrency") or 4)
+        chosen = concurrency if concurrency is not None else info.get("max_concurrency")
+        self.concurrency = int(chosen) if chosen is not None else 4
         if self.concurrency < 1:
             raise ModelLoadError(f"{self.url}: concurrency must be at least 1, "
                                  f"got {self.concurrency}")
