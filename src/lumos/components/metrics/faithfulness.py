@@ -85,6 +85,11 @@ def _word_copies(example: Mapping[str, Any], value: Mapping[str, Any],
                               not isinstance(example.get(fname), str))
 
 
+def _scorable(value: Mapping[str, Any], salience: np.ndarray) -> bool:
+    """Whether a map can be scored: it has scores, and the target and score it explains."""
+    return salience.size > 0 and "score" in value and "target" in value
+
+
 def _word_scores(model: Model, value: Mapping[str, Any], copies: list[dict[str, Any]],
                  engine: Engine) -> list[float]:
     tgt = _target(value)
@@ -153,7 +158,7 @@ def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
     by_output: dict[str, list[dict[str, Any]]] = {}
     for ex, value in zip(examples, maps, strict=True):
         sal = np.asarray(value.get("salience", []), dtype=np.float64)
-        if value.get("granularity") != "word" or sal.size == 0 or "target" not in value:
+        if value.get("granularity") != "word" or not _scorable(value, sal):
             copies.append(None)
             continue
         copies.append(_word_copies(ex, value, _keep_masks(sal, fr)))
@@ -169,7 +174,7 @@ def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
                         "aopc_comprehensiveness": None, "aopc_sufficiency": None,
                         "reason": "model-token map of a model that is not Differentiable"})
             continue
-        if sal.size == 0 or "score" not in value or "target" not in value:
+        if not _scorable(value, sal):
             out.append({"comprehensiveness": None, "sufficiency": None,
                         "aopc_comprehensiveness": None, "aopc_sufficiency": None,
                         "reason": "empty map or no target"})
