@@ -40,6 +40,7 @@ class ScoreOfEachWord(Interpreter):
     its batches calls the model on more examples than one model batch holds."""
 
     id = "score_of_each_word"
+    version = "1"
 
     def __init__(self):
         self.engine = None

@@ -37,7 +37,8 @@ def test_rows_are_paged_as_json(client):
     body = r.json()
     assert body["total"] == 16 and body["offset"] == 2
     assert [row["text"] for row in body["rows"]][0] == "not good at all"
-    assert len(body["rows"]) == 3 and all(len(row["id"]) == 20 for row in body["rows"])
+    assert len(body["rows"]) == 3  # row keys: 'r' and 16 hex digits of the row's content
+    assert all(row["id"].startswith("r") and len(row["id"]) == 17 for row in body["rows"])
 
 
 def test_rows_as_arrow(client):
@@ -183,3 +184,19 @@ def test_query_errors_name_the_field(client):
     r = client.post("/api/datasets/sentiment/query",
                     json={"filters": [{"field": "nope", "op": "==", "value": 1}]})
     assert r.status_code == 422 and "nope" in r.json()["detail"]
+
+
+def test_an_inline_example_with_a_rows_id_never_lands_under_that_row(client):
+    """Fails at d69ab88: the example's prediction was stored under the row's id."""
+    rows = client.get("/api/datasets/sentiment/rows", params={"limit": 1}).json()["rows"]
+    row = rows[0]
+    by_id = client.post("/api/predictions", json={
+        "model": "keywords", "dataset": "sentiment", "ids": [row["id"]]}).json()
+    inline = client.post("/api/predictions", json={
+        "model": "keywords",
+        "examples": [{"id": row["id"], "text": "great great excellent wonderful"}]}).json()
+    assert inline["ids"] == [row["id"]]  # the caller's id labels the answer ...
+    assert inline["outputs"][0]["probas"] != by_id["outputs"][0]["probas"]
+    again = client.post("/api/predictions", json={
+        "model": "keywords", "dataset": "sentiment", "ids": [row["id"]]}).json()
+    assert again["outputs"][0]["probas"] == by_id["outputs"][0]["probas"]  # ... not the row

@@ -30,6 +30,9 @@ class Component(ABC):  # noqa: B024 - an ABC for its subclasses, no abstract met
     kind: ClassVar[str] = "component"
     id: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
+    #: raise it whenever the component's results change: cached results are keyed by
+    #: it (``lumos.store.keys.derived_key``); the registry refuses a component without
+    version: ClassVar[str] = ""
     Config: ClassVar[type[Any]] = NoConfig
 
     def is_compatible(self, model: Model | None, dataset_spec: Spec) -> bool:

@@ -1,19 +1,18 @@
 """The dataset contract.
 
-A dataset is a table of typed fields with a stable id per row (a content hash of the
-row's spec fields, so the same example gets the same id everywhere: in the cache, in
-exports, in links). Rows stay in Arrow; code asks for the rows it needs by index, so a
-million rows never become a million Python dicts.
+A dataset is a table of typed fields with a row key per row (``ids``): the user's id
+column, or a hash of the row's fields plus its occurrence among identical rows
+(``lumos.store.keys.row_keys``). Row keys say which row; they label selections, slices,
+links and exports, and never key the cache (a model's outputs are cached by the content
+of its input fields). Rows stay in Arrow; code asks for the rows it needs by index, so
+a million rows never become a million Python dicts.
 """
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
-
-import orjson
 
 from lumos.api.types import Spec
 
@@ -22,25 +21,6 @@ if TYPE_CHECKING:
 
 ID_FIELD = "id"
 PARENT_FIELD = "_parent"
-
-
-def _default(o: Any) -> Any:
-    tolist = getattr(o, "tolist", None)
-    if tolist is not None:
-        return tolist()
-    raise TypeError(f"cannot hash a value of type {type(o).__name__}")
-
-
-def example_id(example: Mapping[str, Any], fields: Sequence[str] | None = None) -> str:
-    """Stable content hash of an example's fields (all fields when ``fields`` is None).
-
-    Keys starting with ``_`` and the ``id`` key itself are not content.
-    """
-    names = sorted(fields if fields is not None else example)
-    content = {n: example.get(n) for n in names if n != ID_FIELD and not n.startswith("_")}
-    blob = orjson.dumps(content, option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY,
-                        default=_default)
-    return hashlib.blake2b(blob, digest_size=10).hexdigest()
 
 
 class Dataset(ABC):
@@ -56,7 +36,7 @@ class Dataset(ABC):
     @property
     @abstractmethod
     def ids(self) -> Sequence[str]:
-        """Row ids, in row order."""
+        """Row keys, in row order (unique within the dataset)."""
 
     @abstractmethod
     def examples(self, indices: Sequence[int]) -> list[dict[str, Any]]:

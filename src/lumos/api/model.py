@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -59,14 +59,39 @@ class Model(ABC):
         """
 
     def fingerprint(self) -> str:
-        """A stable id of this model's weights and settings, used as the cache key.
+        """A stable id of this model's weights and settings, the base of its cache key.
 
-        Adapters override this with a hash of their weights or files; the default hashes
-        the class name and the specs, which is right only for deterministic fakes.
+        Adapters override this with a hash of their weights, tokenizer and settings; the
+        default hashes the class name and the specs, which is right only for
+        deterministic fakes. It is computed fresh on every call: the engine keeps the
+        result with the model (``lumos.store.keys.model_key``) and asks again only when
+        :meth:`state_token` changes or after :meth:`invalidate_fingerprint`.
         """
         h = hashlib.sha1(type(self).__qualname__.encode())
         h.update(repr(sorted(self.output_spec().items())).encode())
         return h.hexdigest()[:16]
+
+    def state_token(self) -> Hashable:
+        """A cheap value that changes whenever the weights change in place.
+
+        Torch adapters return their parameters' version counters, data pointers and
+        shapes (``lumos.models.torch_state``), so fine-tuning or ``load_state_dict`` in a
+        notebook is noticed without hashing the weights again. ``None`` (the default)
+        means "fixed after construction": call :meth:`invalidate_fingerprint` after
+        changing such a model."""
+        return None
+
+    def invalidate_fingerprint(self) -> None:
+        """Make the engine fingerprint this model again before its next use."""
+        self._fingerprint_generation = getattr(self, "_fingerprint_generation", 0) + 1
+
+    def persistent_cache(self) -> bool:
+        """Whether outputs may be cached across processes (in the store's file).
+
+        ``False`` for a model whose fingerprint cannot vouch for its weights (a remote
+        model whose server sends none): its outputs are cached in memory only, for the
+        life of this object."""
+        return True
 
     def description(self) -> str:
         doc = type(self).__doc__

@@ -44,6 +44,10 @@ def register(component_id: str, *, display_name: str | None = None,
         k = kind or getattr(cls, "kind", None)
         if not k:
             raise ValueError(f"{cls.__name__} has no 'kind'; pass kind=")
+        if k != "model" and getattr(cls, "version", None) in (None, ""):
+            raise ValueError(f"{k} '{component_id}' ({cls.__qualname__}) declares no "
+                             "version: set a class attribute version = \"1\" and raise it "
+                             "whenever its results change (cached results are keyed by it)")
         table = _registry.setdefault(k, {})
         if component_id in table and table[component_id] is not cls:
             raise ValueError(f"{k} id '{component_id}' is already registered "

@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                           faithfulness=not args.no_faithfulness and not sequence)
     except SpecError as e:
         raise UsageError(f"--option: {e}") from None
-    ids = ws.engine.ensure_ids(model, examples)
+    ids = ws.engine.row_labels(model, examples)
     title = f"{interp.display_name}: {mname} on {dname}"
     print(f"{interp.display_name} on {len(results)} examples of {dname} ({mname})")
     if sequence:

@@ -20,6 +20,7 @@ COMMANDS = (
     "lumos.cli.explain",
     "lumos.cli.metrics",
     "lumos.cli.project",
+    "lumos.cli.cache",
     "lumos.cli.audit",
     "lumos.cli.plot",
 )

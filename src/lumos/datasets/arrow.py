@@ -9,8 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lumos.api import types as T
-from lumos.api.dataset import ID_FIELD, Dataset, example_id
+from lumos.api.dataset import ID_FIELD, Dataset
 from lumos.api.types import Spec, SpecError
+from lumos.store.keys import row_keys
 
 
 class DatasetError(SpecError):
@@ -29,10 +30,9 @@ class ArrowDataset(Dataset):
         if check:
             check_table(table, self._spec, where)
         keep = [c for c in self._spec if c in table.column_names]
-        if ID_FIELD in table.column_names:
-            ids = table.column(ID_FIELD).cast(pa.string())
-        else:
-            ids = pa.array(_hash_rows(table, keep), pa.string())
+        # row keys: the user's id column (checked: no blanks, no repeats), else content
+        # plus occurrence; never the cache key, which is over a model's inputs
+        ids = row_keys(table, keep, where=where, line_offset=1)
         self._table = table.select(keep).append_column(ID_FIELD, ids)
         self._ids: list[str] | None = None
 
@@ -68,13 +68,6 @@ class ArrowDataset(Dataset):
         table = pa.concat_tables([self._table, extra])
         return ArrowDataset(table, self._spec, name=self.name,
                             description=self._description, check=False)
-
-
-def _hash_rows(table: pa.Table, names: Sequence[str]) -> list[str]:
-    cols = [table.column(n).to_pylist() for n in names]
-    return [example_id(dict(zip(names, vals, strict=True)), names)
-            for vals in zip(*cols, strict=True)] if cols else \
-        [example_id({"row": i}) for i in range(table.num_rows)]
 
 
 def _first_true(mask: pa.ChunkedArray | pa.Array) -> int | None:

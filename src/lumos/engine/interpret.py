@@ -8,14 +8,10 @@ written chunk by chunk, so a killed run keeps every finished chunk.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import inspect
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import orjson
 
 from lumos.api import registry
 from lumos.api.component import Interpreter
@@ -24,16 +20,7 @@ from lumos.api.types import SpecError
 from lumos.engine.batches import ProgressFn, plan_batches, run_batches
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace
-
-
-def config_hash(config: Any) -> str:
-    """A stable hash of a config dataclass's values."""
-    if dataclasses.is_dataclass(config) and not isinstance(config, type):
-        values = dataclasses.asdict(config)
-    else:
-        values = dict(config)
-    blob = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
-    return hashlib.blake2b(blob, digest_size=8).hexdigest()
+from lumos.store import keys
 
 
 def get_interpreter(method: str | Interpreter | type[Interpreter]) -> Interpreter:
@@ -59,7 +46,8 @@ def make_config(interp: Interpreter, config: Any) -> Any:
 
 
 def cache_key(engine: Engine, model: Model, interp: Interpreter, config: Any) -> str:
-    return f"{engine.fingerprint(model)}|{interp.id}|{config_hash(config)}"
+    """The derived key of ``interp``'s results on ``model`` (``lumos.store.keys``)."""
+    return keys.derived_key(model, interp, config)
 
 
 def explain(
@@ -101,9 +89,10 @@ def explain(
     cfg = make_config(interp, config)
     fields = list(interp.output_spec(model))
     key = cache_key(engine, model, interp, cfg)
-    ids = Engine.ensure_ids(model, examples)
+    ids = Engine.cache_keys(model, examples)
     results: dict[str, dict[str, Any]] = {i: {} for i in ids}
-    if use_cache:
+    persist = model.persistent_cache()
+    if use_cache and persist:
         for (i, f), v in engine.store.get_outputs(key, list(results), fields).items():
             results[i][f] = v
     first: dict[str, int] = {}
@@ -130,7 +119,8 @@ def explain(
             for f in fields:
                 results[i][f] = out[f]
                 rows.append((i, f, out[f]))
-        engine.store.put_outputs(key, rows)
+        if persist:
+            engine.store.put_outputs(key, rows)
 
     pool = model.batch_pool() if interp.parallel_batches else None
     batches = plan_batches(todo, chunk_size or model.max_batch_size, pool,

@@ -14,53 +14,66 @@ import threading
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from lumos.api.dataset import ID_FIELD, Dataset, example_id
+from lumos.api.dataset import Dataset
 from lumos.api.model import Model, check_outputs
 from lumos.engine.batches import Cancelled, ProgressFn, plan_batches, run_batches
-from lumos.store import Store
+from lumos.engine.memory import DEFAULT_BYTES, MemoryCache
+from lumos.store import Store, keys
 
 __all__ = ["Cancelled", "Engine", "ProgressFn"]
 
 class Engine:
-    def __init__(self, store: Store | None = None, *, memory_limit: int = 2_000_000) -> None:
+    """Predictions through two caches: a bounded in-memory LRU, then the store.
+
+    Every value is keyed by ``(model key, cache key, field)`` (``lumos.store.keys``): the
+    model's fingerprint with the library and schema versions, and a content hash of the
+    fields in the model's input spec. Ids that label rows never enter a key.
+    ``memory_bytes`` bounds the in-memory cache (default 512 MiB, plus a quarter of that
+    for transient perturbation copies, which never evict real predictions)."""
+
+    def __init__(self, store: Store | None = None, *,
+                 memory_bytes: int = DEFAULT_BYTES) -> None:
         self.store = store if store is not None else Store()
-        self._memory: dict[tuple[str, str], dict[str, Any]] = {}
-        self._memory_size = 0
-        self._memory_limit = memory_limit
-        self._lock = threading.RLock()
-        self._fingerprints: dict[int, str] = {}
+        self.memory = MemoryCache(memory_bytes)
 
     # ------------------------------------------------------------------ helpers
     def fingerprint(self, model: Model) -> str:
-        key = id(model)
-        fp = self._fingerprints.get(key)
-        if fp is None:
-            fp = model.fingerprint()
-            self._fingerprints[key] = fp
-        return fp
+        """The model's key (recomputed when its weights change; see ``model_key``)."""
+        return keys.model_key(model)
 
     @staticmethod
-    def ensure_ids(model: Model, examples: Sequence[Mapping[str, Any]]) -> list[str]:
-        """Ids of the examples; an example without one is hashed over the model's inputs."""
-        names = list(model.input_spec())
-        return [str(ex[ID_FIELD]) if ex.get(ID_FIELD) else example_id(ex, names)
-                for ex in examples]
+    def cache_keys(model: Model, examples: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Content keys of the examples over the model's input-spec fields."""
+        return keys.example_keys(model, examples)
 
-    def _remember(self, fp: str, field: str, values: Mapping[str, Any]) -> None:
-        with self._lock:
-            table = self._memory.setdefault((fp, field), {})
-            before = len(table)
-            table.update(values)
-            self._memory_size += len(table) - before
-            while self._memory_size > self._memory_limit and len(self._memory) > 1:
-                oldest = next(iter(self._memory))
-                self._memory_size -= len(self._memory.pop(oldest))
+    @staticmethod
+    def row_labels(model: Model, examples: Sequence[Mapping[str, Any]]) -> list[str]:
+        """How results are labelled for callers: each example's ``id``, else its key."""
+        return [keys.row_label(ex, k)
+                for ex, k in zip(examples, keys.example_keys(model, examples), strict=True)]
+
+    def cached(self, model: Model, cache_keys: Sequence[str], fields: Collection[str]
+               ) -> dict[tuple[str, str], Any]:
+        """What is cached for ``cache_keys`` (memory, then the store), without running
+        the model: ``{(cache key, field): value}`` for every pair found."""
+        fp = self.fingerprint(model)
+        found: dict[tuple[str, str], Any] = {}
+        for f in fields:
+            for k, v in self.memory.get_many((fp, f), cache_keys).items():
+                found[(k, f)] = v
+        rest = [k for k in dict.fromkeys(cache_keys) if any((k, f) not in found
+                                                            for f in fields)]
+        if rest and fields and model.persistent_cache():
+            found.update(self.store.get_outputs(fp, rest, list(fields)))
+        return found
+
+    def _remember(self, fp: str, field: str, values: Mapping[str, Any], *,
+                  transient: bool = False) -> None:
+        self.memory.put_many((fp, field), values.items(), transient=transient)
 
     def forget_memory(self) -> None:
         """Drop the in-process cache (the store keeps everything)."""
-        with self._lock:
-            self._memory.clear()
-            self._memory_size = 0
+        self.memory.clear()
 
     # ---------------------------------------------------------------- predict
     def predict(
@@ -78,9 +91,11 @@ class Engine:
     ) -> list[dict[str, Any]]:
         """Outputs for ``examples`` (in order), each holding exactly ``fields``.
 
-        ``persist=False`` keeps new outputs in memory only and does not look in the
-        store: for transient inputs such as a perturbation method's thousands of edited
-        copies, which nobody looks up after the method has run (it caches its result)."""
+        Outputs are cached by content: two examples with the same input fields share
+        them, whatever their ``id``. ``persist=False`` keeps new outputs in memory only
+        (in the transient pool) and does not look in the store: for transient inputs
+        such as a perturbation method's thousands of edited copies, which nobody looks
+        up after the method has run (it caches its result)."""
         wanted = list(fields) if fields is not None else model.default_fields()
         spec = model.output_spec()
         for f in wanted:
@@ -88,16 +103,17 @@ class Engine:
                 raise KeyError(f"{model_name} has no output field '{f}' "
                                f"(fields: {sorted(spec)})")
         fp = self.fingerprint(model)
-        ids = self.ensure_ids(model, examples)
+        persist = persist and model.persistent_cache()
+        if persist:
+            self.store.touch_model(fp, model_name, model.description())
+        ids = self.cache_keys(model, examples)
         results: dict[str, dict[str, Any]] = {i: {} for i in ids}
         missing: dict[str, set[str]] = {}
 
         if use_cache:
             for f in wanted:
-                table = self._memory.get((fp, f), {})
-                for i in results:
-                    if i in table:
-                        results[i][f] = table[i]
+                for i, v in self.memory.get_many((fp, f), results).items():
+                    results[i][f] = v
             need_store = [i for i in results if len(results[i]) < len(wanted)]
             if need_store and persist:
                 got = self.store.get_outputs(fp, need_store, wanted)
@@ -151,7 +167,7 @@ class Engine:
             if persist:
                 self.store.put_outputs(fp, rows)
             for f, vals in per_field.items():
-                self._remember(fp, f, vals)
+                self._remember(fp, f, vals, transient=not persist)
 
         pool = model.batch_pool()
         run_batches(plan_batches(todo, model.max_batch_size, pool), work, finish=finish,

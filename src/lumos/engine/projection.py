@@ -12,13 +12,11 @@ seed on first use.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 
 from lumos.api import types as T
@@ -29,6 +27,7 @@ from lumos.api.registry import get
 from lumos.api.types import SpecError
 from lumos.engine.slicing import check_indices, resolve
 from lumos.engine.workspace import Workspace
+from lumos.store import keys
 
 NAMESPACE = "projections"
 TOKEN_MODES = ("mean", "all")
@@ -94,17 +93,15 @@ def _config(cls: type[Projector], config: Any) -> Any:
     return cls.make_config(config)
 
 
-def cache_key(fingerprint: str, dataset_ids: Sequence[str], field: str, method: str,
-              config: Any, layer: int | None, tokens: str) -> str:
-    h = hashlib.blake2b(digest_size=12)
-    h.update(orjson.dumps({
-        "model": fingerprint, "field": field, "method": method, "layer": layer,
-        "tokens": tokens, "config": dataclasses.asdict(config),
-    }, option=orjson.OPT_SORT_KEYS))
-    for i in dataset_ids:
-        h.update(i.encode())
-        h.update(b"\0")
-    return f"{method}:{field}:{h.hexdigest()}"
+def cache_key(model: Model, dataset: Dataset, field: str, method: str, config: Any,
+              layer: int | None, tokens: str, indices: Sequence[int] | None = None) -> str:
+    """Key of a projection: the model's key, the projector's id, version and config, the
+    field, layer and pooling, and the content of the projected rows (never their ids)."""
+    cls = get("projector", method)
+    rows = keys.dataset_content_key(dataset, list(model.input_spec()), indices)
+    digest = keys.content_key(keys.derived_key(model, cls, config), field, layer, tokens,
+                              rows)
+    return f"{method}:{field}:{digest}"
 
 
 def _points_table(ids: Sequence[str], idx: Sequence[int], owner: Sequence[int],
@@ -146,7 +143,7 @@ def _setup(workspace: Workspace, model: str | Model, dataset: str | Dataset, fie
     idx = check_indices(ds, indices)
     all_ids = list(ds.ids)
     ids = [all_ids[i] for i in idx]
-    key = cache_key(workspace.engine.fingerprint(m), ids, field, method, cfg, layer, tokens)
+    key = cache_key(m, ds, field, method, cfg, layer, tokens, indices=idx)
     return mname, m, ds, cls, cfg, fs, list(idx), ids, key
 
 

@@ -14,10 +14,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from lumos.api import types as T
-from lumos.api.dataset import Dataset
+from lumos.api.dataset import ID_FIELD, Dataset
 from lumos.api.model import Model, check_outputs
 from lumos.api.types import SpecError
 from lumos.engine.predict import Engine
+from lumos.store import keys
 
 
 def compatibility_problem(model: Model, dataset_spec: T.Spec) -> str | None:
@@ -62,8 +63,23 @@ class Workspace:
 
     # ------------------------------------------------------------- assembly
     def add_dataset(self, name: str, dataset: Dataset) -> None:
+        self._migrate_row_keys(name, dataset)
         with self._lock:
             self.datasets[name] = dataset
+
+    def _migrate_row_keys(self, name: str, dataset: Dataset) -> None:
+        """Remap the row keys saved under ``name`` by store schema 1 (slices, parents of
+        datapoints) to today's, once: the old keys were per-row content hashes."""
+        store = self.engine.store
+        if not store.pending_row_key_migration(name):
+            return
+        table = dataset.to_arrow()
+        fields = [n for n in dataset.spec() if n in table.column_names]
+        bare = table.drop_columns([ID_FIELD]) if ID_FIELD in table.column_names else table
+        mapping: dict[str, str] = {}
+        for old, new in zip(keys.legacy_row_ids(bare, fields), dataset.ids, strict=True):
+            mapping.setdefault(old, new)  # identical rows shared one old id: the first
+        store.migrate_row_keys(name, mapping)
 
     def add_model(self, name: str, model: Model, *, smoke_test: bool = True) -> None:
         problems = {d: compatibility_problem(model, ds.spec()) for d, ds in self.datasets.items()}

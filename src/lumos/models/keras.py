@@ -18,7 +18,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +193,6 @@ class KerasClassifier(Model):
         self.text_field = text_field
         self.label_field = label_field
         self.max_batch_size = batch_size
-        self._fp: str | None = None
 
     def input_spec(self) -> T.Spec:
         return {self.text_field: T.TextSegment(),
@@ -247,13 +246,25 @@ class KerasClassifier(Model):
         return results
 
     def fingerprint(self) -> str:
-        if self._fp is None:
-            h = hashlib.blake2b(digest_size=10)
-            h.update(repr((self.labels, self.max_len, len(self.vocab))).encode())
-            for w in self.model.weights:
-                h.update(np.ascontiguousarray(keras_module().ops.convert_to_numpy(w)).tobytes())
-            self._fp = h.hexdigest()
-        return self._fp
+        """Weights, the whole vocabulary and the settings."""
+        h = hashlib.blake2b(digest_size=10)
+        h.update(repr((self.labels, self.max_len, sorted(self.vocab.items()))).encode())
+        for w in self.model.weights:
+            h.update(np.ascontiguousarray(keras_module().ops.convert_to_numpy(w)).tobytes())
+        return h.hexdigest()
+
+    def state_token(self) -> Hashable:
+        """With the torch backend, the variables' tensors' version counters (as for a
+        torch module); on other backends the variable objects, so assigning new weights
+        in place needs :meth:`invalidate_fingerprint`."""
+        parts: list[Hashable] = [self.max_len, len(self.vocab)]
+        for w in self.model.weights:
+            value = getattr(w, "value", None)
+            if hasattr(value, "_version") and hasattr(value, "data_ptr"):
+                parts.append((w.path, value._version, value.data_ptr(), tuple(value.shape)))
+            else:
+                parts.append((getattr(w, "path", ""), w))
+        return tuple(parts)
 
     def description(self) -> str:
         return f"Keras {getattr(self.model, 'name', 'model')} from {self.source}"

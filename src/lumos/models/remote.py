@@ -68,9 +68,15 @@ class RemoteModel(Model):
 
     def __init__(self, url: str, *, timeout: float = 30.0, retries: int = 2,
                  backoff: float = 0.5, headers: Mapping[str, str] | None = None,
-                 batch_size: int | None = None, concurrency: int | None = None) -> None:
+                 batch_size: int | None = None, concurrency: int | None = None,
+                 cache_across_processes: bool = False) -> None:
         """``concurrency``: how many batches may be sent at once (default: the server's
-        ``max_concurrency`` from /spec, else 4); 1 sends one request at a time."""
+        ``max_concurrency`` from /spec, else 4); 1 sends one request at a time.
+
+        A server that sends a ``fingerprint`` in /spec vouches for its weights, and its
+        outputs are cached in the store like a local model's. Without one, outputs are
+        cached for the life of this object only, unless ``cache_across_processes=True``
+        says the model behind the URL does not change."""
         import httpx
 
         if not url.startswith(("http://", "https://")):
@@ -99,6 +105,7 @@ class RemoteModel(Model):
         self._pool: BatchPool | None = None
         self._pool_lock = threading.Lock()
         self._remote_fp = str(info.get("fingerprint", ""))
+        self.cache_across_processes = cache_across_processes
         self._description = str(info.get("description", ""))
 
     # --- HTTP
@@ -170,6 +177,9 @@ class RemoteModel(Model):
         h.update(self._remote_fp.encode())
         h.update(json.dumps(T.spec_to_json(self._output_spec), sort_keys=True).encode())
         return h.hexdigest()
+
+    def persistent_cache(self) -> bool:
+        return bool(self._remote_fp) or self.cache_across_processes
 
     def description(self) -> str:
         return self._description or f"remote model at {self.url}"

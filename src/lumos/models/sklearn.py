@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,6 @@ class SklearnTextClassifier(Model):
         self.text_field = text_field
         self.label_field = label_field
         self.max_batch_size = batch_size
-        self._fp: str | None = None
 
     def input_spec(self) -> T.Spec:
         return {self.text_field: T.TextSegment(),
@@ -82,11 +81,17 @@ class SklearnTextClassifier(Model):
         return [{"probas": p} for p in probs]
 
     def fingerprint(self) -> str:
-        if self._fp is None:
-            h = hashlib.blake2b(pickle.dumps(self.estimator, protocol=4), digest_size=10)
-            h.update(repr((self.labels, self.text_field)).encode())
-            self._fp = h.hexdigest()
-        return self._fp
+        """The pickled estimator (its fitted parameters) and the settings. scikit-learn
+        has no cheap change counter: after refitting ``estimator`` in place, call
+        :meth:`invalidate_fingerprint`."""
+        h = hashlib.blake2b(pickle.dumps(self.estimator, protocol=4), digest_size=10)
+        h.update(repr((self.labels, self.text_field)).encode())
+        return h.hexdigest()
+
+    def state_token(self) -> Hashable:
+        # the estimator object itself (a new one assigned is noticed) and its steps
+        steps = getattr(self.estimator, "steps", None)
+        return (self.estimator, tuple(s for _, s in steps) if steps else ())
 
     def description(self) -> str:
         return f"scikit-learn {type(self.estimator).__name__} from {self.source}"

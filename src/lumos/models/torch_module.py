@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from lumos.api.model import BatchPool, EmbeddedBatch, Model
 from lumos.api.registry import register
 from lumos.models.hf.base import ModelLoadError, gradient_wrt_embeddings, want
 from lumos.models.keras import tokenize as default_tokenize
+from lumos.models.torch_state import module_state_token
 from lumos.models.torch_threads import cpu_batch_pool
 
 
@@ -88,7 +89,6 @@ class TorchModuleClassifier(Model):
         params = [p for p in inspect.signature(self.module.forward).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         self._takes_mask = len(params) >= 2
-        self._fp: str | None = None
 
     def _find_embedding(self, attr: str | None) -> Any:
         import torch
@@ -192,16 +192,20 @@ class TorchModuleClassifier(Model):
         return out
 
     def fingerprint(self) -> str:
-        if self._fp is None:
-            h = hashlib.blake2b(digest_size=10)
-            h.update(type(self.module).__qualname__.encode())
-            h.update(repr((self.labels, self.max_len, sorted(self.vocab.items())[:50],
-                           len(self.vocab))).encode())
-            for name, t in self.module.state_dict().items():
-                h.update(name.encode())
-                h.update(t.detach().cpu().contiguous().numpy().tobytes())
-            self._fp = h.hexdigest()
-        return self._fp
+        """Weights, the whole vocabulary and the settings."""
+        h = hashlib.blake2b(digest_size=10)
+        h.update(type(self.module).__qualname__.encode())
+        h.update(repr((self.labels, self.max_len, sorted(self.vocab.items()))).encode())
+        for name, t in self.module.state_dict().items():
+            h.update(name.encode())
+            h.update(t.detach().cpu().contiguous().numpy().tobytes())
+        return h.hexdigest()
+
+    def state_token(self) -> Hashable:
+        # the vocabulary is a dict a notebook may change in place: its size and a cheap
+        # hash of its items are part of the token
+        return module_state_token(self.module, extra=(self.max_len, len(self.vocab),
+                                                      hash(frozenset(self.vocab.items()))))
 
     def description(self) -> str:
         return f"PyTorch {type(self.module).__name__} from {self.source}"

@@ -12,8 +12,9 @@ from typing import Any
 import pyarrow as pa
 
 from lumos.api import types as T
-from lumos.api.dataset import ID_FIELD, PARENT_FIELD, Dataset, example_id
+from lumos.api.dataset import ID_FIELD, PARENT_FIELD, Dataset
 from lumos.engine import Workspace
+from lumos.store.keys import datapoint_key
 
 
 def content_fields(ds: Dataset) -> list[str]:
@@ -40,7 +41,7 @@ def make_datapoint(ds: Dataset, values: Mapping[str, Any]) -> dict[str, Any]:
     example = {k: values[k] for k in spec if values.get(k) is not None}
     T.validate_example(spec, example, where="new datapoint")
     names = content_fields(ds)
-    example[ID_FIELD] = example_id(example, names)
+    example[ID_FIELD] = datapoint_key(example, names)
     return example
 
 

@@ -15,13 +15,14 @@ push ``positive``, negative words push ``negative``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from lumos.api import types as T
 from lumos.api.model import EmbeddedBatch, Model
+from lumos.models.torch_state import module_state_token
 from lumos.testing.fakes import NEGATIVE, POSITIVE
 
 NEUTRAL = ("the", "a", "movie", "film", "was", "is", "plot", "acting", "and", "but", "not",
@@ -86,6 +87,9 @@ class LinearTextModel(Model):
             h.update(name.encode())
             h.update(t.detach().numpy().tobytes())
         return h.hexdigest()
+
+    def state_token(self) -> Hashable:
+        return module_state_token(self.module, extra=self.pooling)
 
     # --- Differentiable
     def words(self, text: str) -> list[str]:

@@ -225,6 +225,7 @@ class LocalModelServer:
 
         spec, predict = model_handlers(model)
         server = self
+        self.spec = spec  # what GET /spec answers (a test may edit it)
         self.delay = 0.0
         self.mode = "ok"
         self.requests = 0

@@ -72,6 +72,7 @@ def gold_indices(golds: Sequence[Any], vocab: Sequence[str], gold_name: str = "g
 @register("classification", display_name="Classification")
 class ClassificationMetrics(Metric):
     """Accuracy, precision/recall/F1 per class and averaged, ROC-AUC, confusion matrix."""
+    version = "1"
 
     applies_to = (T.MulticlassPreds,)
     Config = ClassificationConfig

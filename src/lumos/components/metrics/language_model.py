@@ -20,6 +20,7 @@ class Perplexity(Metric):
 
     Needs no gold: the log-probabilities are those of the text itself.
     """
+    version = "1"
 
     applies_to = (T.TokenLogProbs,)
 

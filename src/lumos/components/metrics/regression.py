@@ -18,6 +18,7 @@ from lumos.components.metrics._common import number, paired
 @register("regression", display_name="Regression")
 class RegressionMetrics(Metric):
     """Mean squared and absolute error; Pearson and Spearman correlation with gold."""
+    version = "1"
 
     applies_to = (T.RegressionScore,)
 

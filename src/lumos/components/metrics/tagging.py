@@ -26,6 +26,7 @@ class TaggingConfig:
 @register("tagging", display_name="Tagging (entity F1)")
 class TaggingMetrics(Metric):
     """Entity-level precision, recall and F1 (seqeval), per entity type; token accuracy."""
+    version = "1"
 
     applies_to = (T.SequenceTags,)
     Config = TaggingConfig
@@ -73,6 +74,7 @@ def _span_set(spans: Sequence[Any]) -> set[tuple[int, int, str]]:
 @register("span_f1", display_name="Span F1")
 class SpanMetrics(Metric):
     """Exact-match precision/recall/F1 over labelled spans (start, end and label agree)."""
+    version = "1"
 
     applies_to = (T.SpanLabels,)
 

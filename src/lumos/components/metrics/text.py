@@ -64,6 +64,7 @@ def qa_f1(prediction: str, truth: str) -> float:
 @register("qa", display_name="Question answering")
 class QAMetrics(Metric):
     """SQuAD exact match and token F1 (best over the acceptable answers)."""
+    version = "1"
 
     applies_to = (T.GeneratedText, T.GeneratedTextCandidates)
 
@@ -93,6 +94,7 @@ class GenerationConfig:
 @register("generation", display_name="Generation")
 class GenerationMetrics(Metric):
     """Corpus BLEU (sacrebleu), mean ROUGE F-measure (rouge-score), exact match."""
+    version = "1"
 
     applies_to = (T.GeneratedText, T.GeneratedTextCandidates)
     Config = GenerationConfig

@@ -21,6 +21,7 @@ class PCAConfig:
 @register("pca", display_name="PCA")
 class PCAProjector(Projector):
     """Linear projection onto the top principal components."""
+    version = "1"
 
     Config = PCAConfig
 

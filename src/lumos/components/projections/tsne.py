@@ -24,6 +24,7 @@ class TSNEConfig:
 @register("tsne", display_name="t-SNE")
 class TSNEProjector(Projector):
     """t-distributed Stochastic Neighbour Embedding (FFT-accelerated in 2-D)."""
+    version = "1"
 
     Config = TSNEConfig
 

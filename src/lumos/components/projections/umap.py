@@ -25,6 +25,7 @@ class UMAPConfig:
 @register("umap", display_name="UMAP")
 class UMAPProjector(Projector):
     """Uniform Manifold Approximation and Projection."""
+    version = "1"
 
     Config = UMAPConfig
 

@@ -99,6 +99,7 @@ def fetch_attention(model: Model, inputs: Sequence[Mapping[str, Any]], fname: st
 @register("attention", display_name="Attention")
 class Attention(Interpreter):
     """Selected layers × heads of one attention output, with per-head entropy."""
+    version = "1"
 
     @dataclass(frozen=True, kw_only=True)
     class Config:

@@ -12,6 +12,7 @@ from lumos.components.salience.base import GradientInterpreter, TargetConfig
 @register("grad_dot_input", display_name="Gradient × input")
 class GradDotInput(GradientInterpreter):
     """Captum ``InputXGradient``, summed over the embedding dimensions (signed)."""
+    version = "1"
 
     signed = True
 

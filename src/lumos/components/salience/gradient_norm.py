@@ -12,6 +12,7 @@ from lumos.components.salience.base import GradientInterpreter, TargetConfig
 @register("gradient_norm", display_name="Gradient norm")
 class GradientNorm(GradientInterpreter):
     """Captum ``Saliency``; the gradient per embedding dimension is reduced by its L2 norm."""
+    version = "1"
 
     signed = False
 

@@ -22,6 +22,7 @@ METHODS = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle",
 @register("integrated_gradients", display_name="Integrated gradients")
 class IntegratedGradients(GradientInterpreter):
     """Captum ``IntegratedGradients`` on ``inputs_embeds``, summed over dimensions."""
+    version = "1"
 
     signed = True
 

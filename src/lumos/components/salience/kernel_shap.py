@@ -19,6 +19,7 @@ from lumos.components.salience.base import PerturbationConfig, PerturbationInter
 @register("kernel_shap", display_name="Kernel SHAP")
 class KernelShap(PerturbationInterpreter):
     """Captum ``KernelShap``; a removed word is deleted (or replaced by ``mask_token``)."""
+    version = "1"
 
     @dataclass(frozen=True, kw_only=True)
     class Config(PerturbationConfig):

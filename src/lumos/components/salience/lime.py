@@ -22,6 +22,7 @@ from lumos.components.salience.base import PerturbationConfig, PerturbationInter
 class Lime(PerturbationInterpreter):
     """Captum ``LimeBase`` with Lime's sampling and an exponential kernel on the cosine
     distance of word masks."""
+    version = "1"
 
     @dataclass(frozen=True, kw_only=True)
     class Config(PerturbationConfig):

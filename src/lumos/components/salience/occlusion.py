@@ -18,6 +18,7 @@ from lumos.components.salience.base import PerturbationConfig, PerturbationInter
 @register("occlusion", display_name="Occlusion (leave-one-out)")
 class Occlusion(PerturbationInterpreter):
     """Captum ``Occlusion`` over word positions."""
+    version = "1"
 
     @dataclass(frozen=True, kw_only=True)
     class Config(PerturbationConfig):

@@ -54,6 +54,7 @@ def self_attention_fields(model: Model) -> list[str]:
 @register("attention_rollout", display_name="Attention rollout")
 class AttentionRollout(Interpreter):
     """Token salience from rolled-out self-attention (unsigned)."""
+    version = "1"
 
     @dataclass(frozen=True, kw_only=True)
     class Config:

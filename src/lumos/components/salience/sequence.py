@@ -43,6 +43,7 @@ def generation_fields(model: Model) -> list[str]:
 @register("sequence_salience", display_name="Sequence salience")
 class SequenceSalienceInterpreter(Interpreter):
     """Per generated token: gradient × input or integrated gradients of its log-prob."""
+    version = "1"
 
     @dataclass(frozen=True, kw_only=True)
     class Config:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,6 +19,11 @@ import numpy as np
 
 from lumos.api.model import BatchPool, EmbeddedBatch, Model
 from lumos.api.types import SpecError, TextSegment, Tokens
+from lumos.models.torch_state import (
+    module_state_token,
+    tokenizer_fingerprint,
+    tokenizer_state_token,
+)
 from lumos.models.torch_threads import cpu_batch_pool
 
 
@@ -105,7 +110,6 @@ class HFModel(Model):
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.max_batch_size = batch_size
-        self._fp: str | None = None
         self._attn_lock = threading.RLock()
         self._tokenizer_lock = threading.Lock()
         self._piece_counts: dict[str, int] = {}  # word -> its tokens (length_key)
@@ -114,10 +118,15 @@ class HFModel(Model):
 
     # --- identity
     def fingerprint(self) -> str:
-        if self._fp is None:
-            self._fp = weights_fingerprint(self.model, type(self).__qualname__,
-                                           self.max_length, self.output_spec_key())
-        return self._fp
+        """Weights, tokenizer (vocabulary, merges, normaliser, special tokens) and
+        settings; the engine keeps it and asks again when :meth:`state_token` changes."""
+        return weights_fingerprint(self.model, type(self).__qualname__, self.max_length,
+                                   self.output_spec_key(),
+                                   tokenizer_fingerprint(self.tokenizer))
+
+    def state_token(self) -> Hashable:
+        return (module_state_token(self.model, extra=self.max_length),
+                tokenizer_state_token(self.tokenizer))
 
     def output_spec_key(self) -> str:
         return repr(sorted(self.output_spec()))

@@ -133,7 +133,7 @@ def interpret(body: InterpretRequest, request: Request) -> Any:
     except T.SpecError as e:
         raise HTTPException(422, str(e)) from None
     return JSON({"model": body.model, "method": interp.id,
-                 "ids": ws.engine.ensure_ids(model, examples),
+                 "ids": ws.engine.row_labels(model, examples),
                  "spec": T.spec_to_json(spec), "results": results})
 
 

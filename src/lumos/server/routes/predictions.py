@@ -23,6 +23,7 @@ from lumos.server import data
 from lumos.server.arrow import ArrowResponse
 from lumos.server.deps import dataset_loading, get_dataset, get_model, jobs, workspace
 from lumos.server.responses import JSON
+from lumos.store import keys
 
 router = APIRouter(prefix="/api/predictions", tags=["predictions"])
 
@@ -94,7 +95,7 @@ def predict(body: PredictRequest, request: Request) -> Any:
         outputs = ws.predict(body.model, examples, fields=body.fields)
     except T.SpecError as e:
         raise HTTPException(500, str(e)) from None
-    ids = ws.engine.ensure_ids(model, examples)
+    ids = ws.engine.row_labels(model, examples)
     return JSON({"model": body.model, "ids": ids, "outputs": outputs})
 
 
@@ -140,9 +141,13 @@ def table(request: Request, model: str, dataset: str,
     fields = table_fields(m)
     spec = m.output_spec()
     if cached_only:
-        got = ws.store.get_outputs(ws.engine.fingerprint(m), ids, fields) if fields else {}
-        values = {f: [got.get((i, f)) for i in ids] for f in fields}
-        missing = sum(1 for i in ids if any((i, f) not in got for f in fields))
+        ds = get_dataset(ws, dataset, dataset_loading(request))
+        names = list(m.input_spec())
+        ckeys = keys.dataset_example_keys(ds, names) + keys.example_keys(
+            m, data.user_rows(ws, dataset))
+        got = ws.engine.cached(m, ckeys, fields) if fields else {}
+        values = {f: [got.get((k, f)) for k in ckeys] for f in fields}
+        missing = sum(1 for k in ckeys if any((k, f) not in got for f in fields))
     else:
         outs = run()
         values = {f: [o[f] for o in outs] for f in fields}

@@ -69,9 +69,7 @@ def _check(request: Request, s: Settings) -> tuple[Any, Any, Any]:
 
 
 def _key(request: Request, s: Settings, model: Any, ds: Any, cfg: Any) -> str:
-    ws = workspace(request)
-    return P.cache_key(ws.engine.fingerprint(model), list(ds.ids), s.field, s.method, cfg,
-                       s.layer, s.tokens)
+    return P.cache_key(model, ds, s.field, s.method, cfg, s.layer, s.tokens)
 
 
 @router.get("/options", response_class=JSON)
