@@ -127,6 +127,32 @@ def test_dataset_that_does_not_fit_the_model(config, tmp_path, capsys):
     assert "field 'text'" in capsys.readouterr().err
 
 
+def test_a_file_with_blanks_in_a_column_the_model_does_not_read(config, tmp_path, capsys):
+    data = tmp_path / "tweets.csv"
+    data.write_text("text,label,retweets,place\n"
+                    "good film,positive,,\n"
+                    "bad film,,3,\n")
+    out = tmp_path / "o.jsonl"
+    assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+                 str(data), "--fields", "probas", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["text"] for r in rows] == ["good film", "bad film"]
+    assert rows[0]["probas"][1] > 0.5 > rows[1]["probas"][1]
+    # a blank where the model reads text is refused, naming file, column and line
+    data.write_text("text,label,retweets\ngood film,positive,1\n   ,negative,2\n")
+    with pytest.raises(SystemExit) as e:
+        main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+              str(data), "--out", str(out)])
+    assert e.value.code == 2
+    assert "tweets.csv: column 'text' has empty text at line 3 (row 1)" in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):  # --limit keeps the file's name and lines
+        main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+              str(data), "--limit", "2", "--out", str(out)])
+    assert "tweets.csv: column 'text' has empty text at line 3 (row 1)" in \
+        capsys.readouterr().err
+
+
 def test_demo_list(capsys):
     assert main(["demo", "--list"]) == 0
     out = capsys.readouterr().out
