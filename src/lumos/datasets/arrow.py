@@ -83,7 +83,8 @@ class ArrowDataset(Dataset):
                                       for r in rows], schema=self._table.schema)
         table = pa.concat_tables([self._table, extra])
         return ArrowDataset(table, self._spec, name=self.name,
-                            description=self._description, check=False)
+                            description=self._description, check=False,
+                            source=self.source, locate=self.locate)
 
 
 def _hash_rows(table: pa.Table, names: Sequence[str]) -> list[str]:

@@ -4,8 +4,9 @@ Assembly checks every model against every dataset: a dataset compatible with a m
 supplies each of its required inputs with a field of the same type; labels share the
 model's vocabulary; and the values of the fields the model reads (its inputs and gold
 fields; no other column) fit its types, or the message names file, column and row. A
-model compatible with no dataset fails assembly with a message naming the field. A smoke prediction on one example checks each model's outputs
-against its spec, so a model that breaks its spec fails at start, not in the UI.
+model compatible with no dataset fails assembly with a message naming the field. A
+smoke prediction on one example checks each model's outputs against its spec, so a
+model that breaks its spec fails at start, not in the UI.
 """
 
 from __future__ import annotations
