@@ -7,12 +7,27 @@ import pytest
 from lumos.cli.main import main
 
 CONFIG = """
+import numpy as np
 import pandas as pd
 from lumos.api import types as T
 from lumos.datasets import load
 from lumos.testing import FakeClassifier
 
-models = {"fake": FakeClassifier()}
+
+
+class WithTokenEmbeddings(FakeClassifier):
+    def output_spec(self):
+        return {**super().output_spec(), "token_embeddings": T.TokenEmbeddings(align="tokens")}
+
+    def predict(self, inputs, *, fields=None):
+        out = super().predict(inputs, fields=fields)
+        if fields is not None and "token_embeddings" in fields:
+            for ex, r in zip(inputs, out):
+                r["token_embeddings"] = np.ones((len(ex["text"].split()), 3), np.float32)
+        return out
+
+
+models = {"fake": FakeClassifier(), "tok": WithTokenEmbeddings()}
 datasets = {"reviews": load(pd.DataFrame({"text": ["good film", "bad film", "good film"],
                                           "label": ["positive", "negative", "positive"]}),
                             spec={"text": T.TextSegment(),
@@ -28,17 +43,37 @@ def config(tmp_path, monkeypatch):
     return p
 
 
-def test_predict_writes_parquet_with_attention_and_embeddings(config, tmp_path):
+def test_predict_writes_the_cheap_fields_by_default(config, tmp_path):
     out = tmp_path / "preds.parquet"
     assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
                  "reviews", "--out", str(out)]) == 0
     t = pq.read_table(out)
     assert t.num_rows == 3
-    assert {"id", "text", "label", "probas", "tokens", "embedding", "attention"} <= set(
-        t.column_names)
+    assert set(t.column_names) == {"id", "text", "label", "probas", "tokens", "embedding"}
+    assert t.column("probas")[0].as_py()[1] > 0.5
+
+
+def test_predict_writes_attention_when_asked(config, tmp_path):
+    out = tmp_path / "preds.parquet"
+    assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+                 "reviews", "--with-attention", "--out", str(out)]) == 0
+    t = pq.read_table(out)
+    assert {"probas", "tokens", "embedding", "attention"} <= set(t.column_names)
     att = np.array(t.column("attention")[0].as_py())
     assert att.shape == (1, 2, 2, 2)
-    assert t.column("probas")[0].as_py()[1] > 0.5
+
+
+def test_predict_writes_per_token_embeddings_when_asked(config, tmp_path):
+    out = tmp_path / "preds.jsonl"
+    base = ["predict", "--config", str(config), "--model", "tok", "--dataset", "reviews",
+            "--fields", "probas"]
+    assert main([*base, "--out", str(out)]) == 0
+    assert set(json.loads(out.read_text().splitlines()[0])) == {"id", "text", "label",
+                                                                 "probas"}
+    assert main([*base, "--with-embeddings", "--out", str(out)]) == 0
+    row = json.loads(out.read_text().splitlines()[0])
+    assert set(row) == {"id", "text", "label", "probas", "token_embeddings"}
+    assert np.array(row["token_embeddings"]).shape == (2, 3)  # "good film": 2 tokens
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
@@ -73,6 +108,16 @@ def test_usage_errors_exit_2_and_name_the_flag(config, tmp_path, capsys, argv, f
     assert not (tmp_path / "o.parquet").exists()
 
 
+def test_asking_for_an_output_the_model_lacks_is_a_usage_error(config, tmp_path, capsys):
+    out = tmp_path / "o.parquet"
+    with pytest.raises(SystemExit) as e:
+        main(["predict", "--config", str(config), "--model", "fake", "--dataset", "reviews",
+              "--with-embeddings", "--out", str(out)])
+    assert e.value.code == 2
+    assert "--with-embeddings: model 'fake' has no such output" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_dataset_that_does_not_fit_the_model(config, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("body\nhello\n")
@@ -80,6 +125,32 @@ def test_dataset_that_does_not_fit_the_model(config, tmp_path, capsys):
         main(["predict", "--config", str(config), "--model", "fake", "--dataset", str(bad),
               "--out", str(tmp_path / "o.parquet")])
     assert "field 'text'" in capsys.readouterr().err
+
+
+def test_a_file_with_blanks_in_a_column_the_model_does_not_read(config, tmp_path, capsys):
+    data = tmp_path / "tweets.csv"
+    data.write_text("text,label,retweets,place\n"
+                    "good film,positive,,\n"
+                    "bad film,,3,\n")
+    out = tmp_path / "o.jsonl"
+    assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+                 str(data), "--fields", "probas", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["text"] for r in rows] == ["good film", "bad film"]
+    assert rows[0]["probas"][1] > 0.5 > rows[1]["probas"][1]
+    # a blank where the model reads text is refused, naming file, column and line
+    data.write_text("text,label,retweets\ngood film,positive,1\n   ,negative,2\n")
+    with pytest.raises(SystemExit) as e:
+        main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+              str(data), "--out", str(out)])
+    assert e.value.code == 2
+    assert "tweets.csv: column 'text' has empty text at line 3 (row 1)" in \
+        capsys.readouterr().err
+    with pytest.raises(SystemExit):  # --limit keeps the file's name and lines
+        main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+              str(data), "--limit", "2", "--out", str(out)])
+    assert "tweets.csv: column 'text' has empty text at line 3 (row 1)" in \
+        capsys.readouterr().err
 
 
 def test_demo_list(capsys):

@@ -6,6 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lumos.api import types as T
+from lumos.api.types import SpecError
 from lumos.datasets import DatasetError, load, load_file
 
 SPEC = {"text": T.TextSegment(), "label": T.CategoryLabel(vocab=("neg", "pos")),
@@ -78,13 +79,15 @@ def test_missing_required_column(tmp_path):
 
 def test_label_outside_vocab(tmp_path):
     p = write_csv(tmp_path / "v.csv", "text,label\nfine,pos\nhmm,meh\n")
-    with pytest.raises(DatasetError, match=r"column 'label' has label 'meh' at row 1"):
+    with pytest.raises(DatasetError,
+                       match=r"v.csv: column 'label' has label 'meh' at line 3 \(row 1\)"):
         load_file(p, spec=SPEC)
 
 
 def test_empty_text(tmp_path):
     p = write_csv(tmp_path / "e.csv", 'text,label\nfine,pos\n"   ",neg\n')
-    with pytest.raises(DatasetError, match=r"column 'text' has empty text at row 1"):
+    with pytest.raises(DatasetError,
+                       match=r"e.csv: column 'text' has empty text at line 3 \(row 1\)"):
         load_file(p, spec=SPEC)
 
 
@@ -125,3 +128,69 @@ def test_million_rows_stay_in_arrow():
     d = load(table, spec={"text": T.TextSegment()})
     assert len(d) == n
     assert d.examples([n - 1])[0]["id"] == f"r{n - 1}"
+
+
+# ---- files as users have them: only the fields a model reads are checked
+
+
+def _fits(ds):
+    """The dataset meeting a model (the CLI, the server and Python do this the same way)."""
+    from lumos.engine import Engine, Workspace
+    from lumos.store import Store
+    from lumos.testing import FakeClassifier
+
+    ws = Workspace({}, {"d": ds}, engine=Engine(Store(":memory:")))
+    ws.add_model("clf", FakeClassifier(), smoke_test=False)
+    return ws
+
+
+def test_blanks_in_a_column_no_model_reads_never_refuse_a_file(tmp_path):
+    p = write_csv(tmp_path / "notes.csv", "text,label,note,stars\n"
+                  "good film,positive,,4\n"
+                  "bad film,negative,seen twice,\n"
+                  "good fun,,,\n")
+    ds = load_file(p)
+    assert ds.spec()["note"] == T.TextSegment(required=False, allow_empty=False)
+    ws = _fits(ds)
+    outs = ws.predict("clf", ds.examples(range(3)), fields=["probas"])
+    assert [int(o["probas"].argmax()) for o in outs] == [1, 0, 1]
+    # an empty cell is a missing value, not a label ''
+    assert [e["label"] for e in ds.examples(range(3))] == ["positive", "negative", None]
+    assert ds.examples([0])[0]["note"] is None
+
+
+@pytest.mark.parametrize("body,where", [
+    ("text,note\ngood film,\n,x\n", "line 3 (row 1)"),
+    ('text,note\n"a film\nin two lines",x\n\n"  ",y\n', "line 5 (row 1)"),
+])
+def test_a_blank_in_the_text_a_model_reads_names_file_column_and_line(tmp_path, body,
+                                                                        where):
+    p = write_csv(tmp_path / "blank.csv", body)
+    ds = load_file(p)  # nothing reads the text yet
+    with pytest.raises(SpecError) as e:
+        _fits(ds)
+    msg = str(e.value)
+    assert "blank.csv: column 'text' has" in msg and f"at {where}" in msg
+
+
+def test_jsonl_missing_keys_and_the_line_of_a_bad_record(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"text": "good film", "extra": 1}\n\n{"text": "bad film"}\n'
+                 '{"text": " ", "extra": 3}\n')
+    ds = load_file(p)
+    with pytest.raises(SpecError, match=r"d.jsonl: column 'text' has empty text at "
+                                        r"line 4 \(row 2\)"):
+        _fits(ds)
+    p.write_text('{"text": "good film", "extra": 1}\n{"text": "bad film"}\n')
+    ws = _fits(load_file(p))
+    assert ws.compatible_datasets("clf") == ["d"]
+
+
+def test_a_declared_spec_still_checks_each_declared_field_at_load(tmp_path):
+    p = write_csv(tmp_path / "s.csv", "text,label,other\nfine,pos,\nhmm,,x\n")
+    optional = {**SPEC, "label": T.CategoryLabel(vocab=("neg", "pos"), required=False)}
+    d = load_file(p, spec=optional)  # an empty cell is a missing gold label
+    assert d.examples([1])[0]["label"] is None
+    with pytest.raises(DatasetError, match=r"s.csv: column 'label' has a missing value .* "
+                                           r"at line 3 \(row 1\)"):
+        load_file(p, spec=SPEC)

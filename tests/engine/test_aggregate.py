@@ -48,6 +48,37 @@ def test_selection_row_and_facets_within_it(ws):
     assert rows["b"]["probas.accuracy"] == 0.0
 
 
+def test_metrics_over_a_selection_predict_only_the_selection(ws):
+    ds = ws.dataset("reviews")
+    save_slice(ws, "reviews", "errors", [ds.ids[i] for i in FP + FN])
+    model = ws.model("clf")
+    model.seen = 0  # the workspace's smoke test predicted one row
+    r = compute_metrics(ws, "clf", "reviews", indices=[0, 3, 5, 9], by="source",
+                        slices=True, with_indices=True)
+    assert model.seen == 4
+    rows = by_group(r)
+    assert "dataset" not in rows
+    assert rows["selection"]["count"] == 4 and rows["selection"]["indices"] == [0, 3, 5, 9]
+    # the slice and the facets count the selected rows only: 3, 5 and 9 are errors
+    assert sorted(rows["errors"]["indices"]) == [3, 5, 9]
+    assert rows["errors"]["probas.accuracy"] == 0.0
+    assert {g: rows[g]["indices"] for g in "abc"} == {"a": [0], "b": [3, 5], "c": [9]}
+    assert rows["a"]["probas.accuracy"] == 1.0
+    # the whole dataset, asked for, predicts the other 8 rows (the 4 come from the cache)
+    assert by_group(compute_metrics(ws, "clf", "reviews"))["dataset"]["count"] == 12
+    assert model.seen == 12
+
+
+def test_a_slice_outside_the_selection_gets_an_empty_row(ws):
+    ds = ws.dataset("reviews")
+    save_slice(ws, "reviews", "errors", [ds.ids[i] for i in FP + FN])
+    ws.model("clf").seen = 0
+    rows = by_group(compute_metrics(ws, "clf", "reviews", indices=[0, 1], slices=True,
+                                    with_indices=True))
+    assert rows["errors"]["count"] == 0 and rows["errors"]["indices"] == []
+    assert ws.model("clf").seen == 2
+
+
 def test_bins_of_a_numeric_field(ws):
     r = compute_metrics(ws, "clf", "reviews", by="stars", bins=3)
     rows = [x for x in r["rows"] if x["kind"] == "bin"]

@@ -67,6 +67,20 @@ def test_metrics_within_a_selection_and_quantile_bins(client, truth):
     assert set(rows["negative"]["ids"]) == {t[0] for t in truth[:8] if t[2] == "negative"}
 
 
+def test_metrics_of_a_selection_predict_only_its_rows(client, workspace, truth):
+    ids = [t[0] for t in truth[:3]]
+    model = workspace.model(M)
+    model.seen = 0  # the workspace's smoke test predicted one row
+    r = client.post("/api/metrics", json={"model": M, "dataset": D, "ids": ids})
+    assert r.status_code == 200
+    assert model.seen == 3
+    rows = {x["group"]: x for x in r.json()["rows"]}
+    assert rows["selection"]["ids"] == ids
+    r = client.post("/api/metrics/confusion", json={"model": M, "dataset": D, "ids": ids,
+                                                    "field": "probas"})
+    assert r.status_code == 200 and model.seen == 3
+
+
 def test_metrics_errors_name_the_field(client):
     r = client.post("/api/metrics", json={"model": M, "dataset": D, "by": "nope"})
     assert r.status_code == 422 and "'nope'" in r.json()["detail"]

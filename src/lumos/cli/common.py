@@ -148,7 +148,7 @@ def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | N
 
         if isinstance(ds, ArrowDataset) and limit < len(ds):
             ds = ArrowDataset(ds.to_arrow().slice(0, limit), ds.spec(), name=ds.name,
-                              check=False)
+                              source=ds.source, locate=ds.locate, check=False)
     return name, ds
 
 

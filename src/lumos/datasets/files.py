@@ -3,16 +3,27 @@
 Columns are mapped to typed fields with ``spec`` (field name -> field type) and
 ``columns`` (field name -> source column name, when they differ). Without a spec, one is
 inferred from the column types (see :func:`infer_spec`).
+
+Files as users have them: an empty CSV cell is a missing value, and an inferred spec
+describes the columns as they are (a column with blanks is optional), so a blank in a
+column no model reads never refuses a file. The values of the fields a model does read
+(its inputs, and the gold fields its outputs are scored against) are checked against
+the model's own types when the model meets the dataset
+(:meth:`ArrowDataset.check_fields`); messages name the file, the column and the line
+as an editor shows it (CSV, JSONL) or the row (Parquet, tables; counted from 0).
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lumos.api import types as T
 from lumos.api.types import Spec
@@ -33,6 +44,7 @@ def infer_spec(table: pa.Table, *, max_categories: int = 50) -> Spec:
             continue
         col = table.column(name)
         t = col.type
+        complete = col.null_count == 0
         if pa.types.is_string(t) or pa.types.is_large_string(t):
             distinct = col.unique() if col.num_chunks else pa.array([], pa.string())
             if name.lower() in LABEL_NAMES or (
@@ -41,7 +53,9 @@ def infer_spec(table: pa.Table, *, max_categories: int = 50) -> Spec:
                 vocab = tuple(sorted(v for v in distinct.to_pylist() if v is not None))
                 spec[name] = T.CategoryLabel(vocab=vocab, required=False)
             else:
-                spec[name] = T.TextSegment()
+                blank = pc.any(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0))
+                spec[name] = T.TextSegment(required=complete,
+                                           allow_empty=bool(blank.as_py()))
         elif pa.types.is_integer(t) or pa.types.is_floating(t):
             spec[name] = T.Scalar(required=False)
         elif pa.types.is_boolean(t):
@@ -50,7 +64,7 @@ def infer_spec(table: pa.Table, *, max_categories: int = 50) -> Spec:
             if name.lower() in TAG_NAMES and token_col and name != token_col:
                 spec[name] = T.SequenceTags(align=token_col, required=False)
             else:
-                spec[name] = T.Tokens()
+                spec[name] = T.Tokens(required=complete)
     return spec
 
 
@@ -61,9 +75,12 @@ def _read_file(path: Path, encoding: str) -> pa.Table:
             import pyarrow.csv as pcsv
 
             delim = "\t" if ".tsv" in suffix else ","
+            # an empty cell is a missing value, as pandas and spreadsheets read it
             table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(encoding=encoding),
                                   parse_options=pcsv.ParseOptions(delimiter=delim,
-                                                                  newlines_in_values=True))
+                                                                  newlines_in_values=True),
+                                  convert_options=pcsv.ConvertOptions(
+                                      strings_can_be_null=True))
             for name in table.column_names:  # arrow keeps undecodable text as binary
                 if pa.types.is_binary(table.column(name).type):
                     raise DatasetError(
@@ -96,6 +113,67 @@ def _read_file(path: Path, encoding: str) -> pa.Table:
                        "(use .csv, .tsv, .jsonl, .json or .parquet)")
 
 
+def _open_text(path: Path, encoding: str) -> Any:
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return open(path, encoding=encoding, newline="")  # the caller closes it
+
+
+def _csv_line(path: Path, encoding: str, delimiter: str, row: int) -> int | None:
+    """The line (from 1) on which data row ``row`` (from 0) of a CSV file starts, as an
+    editor shows it: after the header, counting quoted line breaks and blank lines."""
+    with _open_text(path, encoding) as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        n, prev = -1, 0  # record -1 is the header
+        for record in reader:
+            start, prev = prev + 1, reader.line_num
+            if not record:
+                continue
+            if n == row:
+                return start
+            n += 1
+    return None
+
+
+def _jsonl_line(path: Path, encoding: str, row: int) -> int | None:
+    """The line (from 1) of JSON record ``row`` (from 0); blank lines hold no record."""
+    with _open_text(path, encoding) as f:
+        n = 0
+        for line_no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            if n == row:
+                return line_no
+            n += 1
+    return None
+
+
+def _locator(path: Path, encoding: str) -> Callable[[int], str] | None:
+    """How messages name a row of ``path``: its line (read only when a message needs
+    it), with the row counted from 0 as ``examples`` and pandas count it."""
+    suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
+    find: Callable[[int], int | None]
+    if suffix in (".csv", ".tsv", ".csv.gz", ".tsv.gz"):
+        delim = "\t" if ".tsv" in suffix else ","
+
+        def find(row: int) -> int | None:
+            return _csv_line(path, encoding, delim, row)
+    elif suffix in (".jsonl", ".ndjson", ".jsonl.gz"):
+        def find(row: int) -> int | None:
+            return _jsonl_line(path, encoding, row)
+    else:
+        return None
+
+    def locate(row: int) -> str:
+        try:
+            line = find(row)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            line = None
+        return f"row {row}" if line is None else f"line {line} (row {row})"
+
+    return locate
+
+
 def _apply_columns(table: pa.Table, columns: Mapping[str, str] | None, where: str) -> pa.Table:
     if not columns:
         return table
@@ -110,11 +188,12 @@ def _apply_columns(table: pa.Table, columns: Mapping[str, str] | None, where: st
 
 def from_table(table: pa.Table, *, spec: Spec | None = None,
                columns: Mapping[str, str] | None = None, name: str = "dataset",
-               description: str = "", source: str = "") -> ArrowDataset:
+               description: str = "", source: str = "",
+               locate: Callable[[int], str] | None = None) -> ArrowDataset:
     where = source or name
     table = _apply_columns(table, columns, where)
     return ArrowDataset(table, spec if spec is not None else infer_spec(table), name=name,
-                        description=description, source=where)
+                        description=description, source=where, locate=locate)
 
 
 def load_file(path: str | os.PathLike[str], *, spec: Spec | None = None,
@@ -127,7 +206,7 @@ def load_file(path: str | os.PathLike[str], *, spec: Spec | None = None,
         raise DatasetError(f"{p}: is a directory, not a dataset file")
     table = _read_file(p, encoding)
     return from_table(table, spec=spec, columns=columns, name=name or p.stem,
-                      description=description, source=str(p))
+                      description=description, source=str(p), locate=_locator(p, encoding))
 
 
 def from_pandas(df: Any, **kwargs: Any) -> ArrowDataset:

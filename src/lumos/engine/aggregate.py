@@ -105,10 +105,12 @@ def compute_metrics(
 ) -> dict[str, Any]:
     """The metrics table.
 
-    Rows: ``dataset`` (every row), ``selection`` (when ``indices`` is given), each named
-    slice (``slices=True`` for all of the dataset's, or a list of names), and each facet
-    value or bin of ``by`` (within the selection when there is one). ``by`` may name a
-    dataset field or a derived field (``probas:correct``, ``text:length``, ...).
+    Rows: ``dataset`` (every row), or ``selection`` when ``indices`` is given; each named
+    slice (``slices=True`` for all of the dataset's, or a list of names); and each facet
+    value or bin of ``by``. A selection scopes the whole table: slices, facets and bins
+    count only its rows, and only its rows are predicted (a selection of 10 rows of a
+    million-row dataset costs 10 predictions). ``by`` may name a dataset field or a
+    derived field (``probas:correct``, ``text:length``, ...).
     ``configs`` maps metric ids to their config values (``{"classification":
     {"margin": 0.5}}``; the margin also decides the predicted labels used for facets).
     """
@@ -122,48 +124,52 @@ def compute_metrics(
                         f"'{dname}' that a metric applies to (outputs: {shown})")
     cfgs = _configs(pairs, configs)
     cls_cfg = cfgs.get("classification")
-    n = len(ds)
-    everything = list(range(n))
+    # a selection scopes the whole table, and only its rows are predicted
     selection = check_indices(ds, indices) if indices is not None else None
+    scope = np.asarray(selection if selection is not None else range(len(ds)), np.int64)
     used = sorted({pf.name for pf, _ in pairs})
-    frame = build_frame(workspace, m, ds, everything, fields=used,
+    frame = build_frame(workspace, m, ds, scope.tolist(), fields=used,
                         margin=getattr(cls_cfg, "margin", 0.0),
                         positive_label=getattr(cls_cfg, "positive_label", None),
                         progress=progress)
-    outs = workspace.engine.predict(m, ds.examples(everything), fields=used, model_name=mname)
+    outs = workspace.engine.predict(m, ds.examples(scope.tolist()), fields=used,
+                                    model_name=mname)
     golds: dict[str, list[Any]] = {}
     for pf, _ in pairs:
         if pf.gold is not None and pf.gold not in golds:
             golds[pf.gold] = frame.column(pf.gold).to_pylist()
 
-    groups = [Group("dataset", np.arange(n, dtype=np.int64), kind="dataset")]
-    if selection is not None:
-        groups.append(Group("selection", np.asarray(selection, np.int64), kind="selection"))
+    # groups hold frame positions (rows of ``scope``) while computing, dataset rows after
+    if selection is None:
+        groups = [Group("dataset", np.arange(len(scope), dtype=np.int64), kind="dataset")]
+    else:
+        groups = [Group("selection", np.arange(len(scope), dtype=np.int64),
+                        kind="selection")]
     if slices:
         snames = list(workspace.store.list_state("slices")) if slices is True else list(slices)
         if slices is True:
             prefix = f"{dname}/"
             snames = [k[len(prefix):] for k in snames if k.startswith(prefix)]
+        where: dict[int, list[int]] = {}
+        for pos, i in enumerate(scope.tolist()):
+            where.setdefault(i, []).append(pos)
         for sname in snames:
-            groups.append(Group(sname, np.asarray(slice_indices(workspace, dname, sname),
-                                                  np.int64), kind="slice"))
+            inside = [p for i in slice_indices(workspace, dname, sname) for p in where.get(i, [])]
+            groups.append(Group(sname, np.asarray(inside, np.int64), kind="slice"))
     if by is not None:
-        base = np.asarray(selection if selection is not None else everything, np.int64)
-        sub = frame.take(base) if selection is not None else frame
-        for g in group_by(sub, by, bins=bins, binning=binning):
-            g.rows = base[g.rows]
-            groups.append(g)
+        groups.extend(group_by(frame, by, bins=bins, binning=binning))
 
     results: list[dict[tuple[str, str], dict[str, Any]]] = []
     for g in groups:
         res: dict[tuple[str, str], dict[str, Any]] = {}
         rows = g.rows.tolist()
         for pf, metric in pairs:
-            gl = golds.get(pf.gold or "", [None] * n)
+            gl = golds.get(pf.gold or "", [None] * len(scope))
             res[(pf.name, metric.id)] = metric.compute(
                 [gl[i] for i in rows], [outs[i][pf.name] for i in rows], pf.spec,
                 pf.gold_spec, config=cfgs[metric.id])
         results.append(res)
+        g.rows = scope[g.rows]
 
     names = _column_names(pairs, results[0])
     columns = ["group", "kind", "count", *dict.fromkeys(names.values())]

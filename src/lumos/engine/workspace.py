@@ -2,9 +2,11 @@
 
 Assembly checks every model against every dataset: a dataset compatible with a model
 supplies each of its required inputs with a field of the same type; labels share the
-model's vocabulary. A model compatible with no dataset fails assembly with a message
-naming the missing field. A smoke prediction on one example checks each model's outputs
-against its spec, so a model that breaks its spec fails at start, not in the UI.
+model's vocabulary; and the values of the fields the model reads (its inputs and gold
+fields; no other column) fit its types, or the message names file, column and row. A
+model compatible with no dataset fails assembly with a message naming the field. A
+smoke prediction on one example checks each model's outputs against its spec, so a
+model that breaks its spec fails at start, not in the UI.
 """
 
 from __future__ import annotations
@@ -38,6 +40,31 @@ def compatibility_problem(model: Model, dataset_spec: T.Spec) -> str | None:
             extra = sorted(set(vocab_d) - set(vocab_m))
             return (f"field '{name}' has labels {extra} that the model does not know "
                     f"(model labels: {list(vocab_m)})")
+    return None
+
+
+def fields_in_use(model: Model, dataset_spec: T.Spec) -> T.Spec:
+    """The dataset fields ``model`` reads, typed as the model wants them: its inputs, and
+    the gold fields its outputs are scored against (their ``parent``)."""
+    used = {n: fs for n, fs in model.input_spec().items() if n in dataset_spec}
+    for fs in model.output_spec().values():
+        parent = getattr(fs, "parent", None)
+        if parent and parent in dataset_spec and parent not in used:
+            used[parent] = dataset_spec[parent]
+    return used
+
+
+def value_problem(model: Model, dataset: Dataset) -> str | None:
+    """Why the values of ``dataset``'s fields that ``model`` reads cannot feed it (a blank
+    where it needs text, a label it does not know), naming column and row; None when
+    they can, or when the dataset cannot check its values. Other columns are not read."""
+    check = getattr(dataset, "check_fields", None)
+    if check is None:
+        return None
+    try:
+        check(fields_in_use(model, dataset.spec()))
+    except SpecError as e:
+        return str(e)
     return None
 
 
@@ -82,7 +109,8 @@ class Workspace:
         store.migrate_row_keys(name, mapping)
 
     def add_model(self, name: str, model: Model, *, smoke_test: bool = True) -> None:
-        problems = {d: compatibility_problem(model, ds.spec()) for d, ds in self.datasets.items()}
+        problems = {d: compatibility_problem(model, ds.spec()) or value_problem(model, ds)
+                    for d, ds in self.datasets.items()}
         if self.datasets and all(problems.values()):
             detail = "; ".join(f"dataset '{d}': {p}" for d, p in problems.items())
             raise SpecError(f"model '{name}' fits none of the datasets: {detail}")

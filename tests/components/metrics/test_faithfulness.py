@@ -180,3 +180,71 @@ def test_an_attention_map_with_cls_and_sep_lines_up_with_gradient_and_word_maps(
     assert by_position["skipped"] == 0 and by_position["spearman"] == pytest.approx(1.0)
     by_word = F.method_agreement([rollout], [words])  # rollout words: 0.1, 0.5, 0.4
     assert by_word["words"] == 1 and by_word["spearman"] == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def tiny_tagger(tmp_path_factory):
+    from lumos.testing.tiny import build_hf_tagger
+
+    model, _ = build_hf_tagger(tmp_path_factory.mktemp("tagger"))
+    return model
+
+
+# "Washingtonians" splits into two pieces and [CLS] comes first: word w is not piece w
+TAGGER_EXAMPLE = {"tokens": ["Visiting", "Washingtonians", "today", "is", "fun"]}
+
+
+def _tag_prob(model, word_ids, words, word, label):
+    """p(label) of ``word``'s tag by hand: the HF model called on ``word_ids`` (the input
+    pieces, some replaced by [MASK]), read at the word's first piece."""
+    import torch
+
+    enc = model.tokenizer(words, is_split_into_words=True, return_tensors="pt")
+    first = enc.word_ids(0).index(word)
+    with torch.no_grad():
+        logits = model.model(input_ids=torch.tensor([word_ids]),
+                             attention_mask=enc["attention_mask"]).logits
+    return float(logits.softmax(-1)[0, first, label])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["grad_dot_input", "occlusion"])
+@pytest.mark.parametrize("word", [0, 2])
+def test_erasure_on_a_tagger_scores_the_map_target_by_hand(tiny_tagger, method, word):
+    """ERASER on a tagger, against the model called by hand on the erased inputs:
+    comprehensiveness = p(full) - p(top-k removed), sufficiency = p(full) - p(only top-k
+    kept), p being the probability of the map's tag for the map's word."""
+    model, ex = tiny_tagger, TAGGER_EXAMPLE
+    value = explain(None, model, [ex], method, {"token_index": word})[0][method]
+    assert value["target"]["position"] == word
+    label = value["target"]["index"]
+    words = list(ex["tokens"])
+    ids = model.tokenizer(words, is_split_into_words=True)["input_ids"]
+    mask_id = model.tokenizer.mask_token_id
+    full = _tag_prob(model, ids, words, word, label)
+    assert value["score"] == pytest.approx(full, abs=1e-5)
+
+    sal = np.asarray(value["salience"], dtype=np.float64)
+    row = F.erasure_scores(model, [ex], [value], fractions=(0.2, 0.5), top_fraction=0.2)[0]
+    for n, fraction in enumerate((0.2, 0.5)):
+        top = set(np.argsort(-sal)[:math.ceil(fraction * len(sal))].tolist())
+        if value["granularity"] == "model_token":  # erase pieces, in embedding space
+            at = {p: i for i, p in enumerate(value["positions"])}
+            removed = [mask_id if at.get(p) in top else t for p, t in enumerate(ids)]
+            kept = [t if p not in at or at[p] in top else mask_id for p, t in enumerate(ids)]
+            p_removed = _tag_prob(model, removed, words, word, label)
+            p_kept = _tag_prob(model, kept, words, word, label)
+        else:  # erase words: a Tokens field keeps its length, erased words become [MASK]
+            def prob(erased):
+                edited = ["[MASK]" if i in erased else w for i, w in enumerate(words)]
+                pieces = model.tokenizer(edited, is_split_into_words=True)["input_ids"]
+                return _tag_prob(model, pieces, edited, word, label)
+
+            p_removed = prob(top)
+            p_kept = prob(set(range(len(words))) - top)
+        curve = row["curve"]
+        assert curve["fractions"][n] == fraction
+        assert curve["comprehensiveness"][n] == pytest.approx(full - p_removed, abs=1e-5)
+        assert curve["sufficiency"][n] == pytest.approx(full - p_kept, abs=1e-5)
+    assert row["comprehensiveness"] == curve["comprehensiveness"][0]
+    assert row["sufficiency"] == curve["sufficiency"][0]

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import re
 import unicodedata
@@ -32,6 +33,7 @@ from lumos.api.types import SpecError
 from lumos.components.salience.base import (
     TORCH_RNG_LOCK,
     Target,
+    at_first_piece,
     perturbed_examples,
     pick_score,
 )
@@ -111,6 +113,13 @@ def _token_scores(model: Any, example: Mapping[str, Any], value: Mapping[str, An
 
     tgt = _target(value)
     emb = model.embed([example], tgt.output)
+    # the scores below are per model token; a tagger's map targets a word (its tags and
+    # its score are per word), whose prediction is read at the word's first piece, as the
+    # map itself read it (not at the word's index, which lands on [CLS] or another piece)
+    firsts = emb.extra.get("word_first_piece")
+    if firsts is not None and tgt.position is not None:
+        piece = at_first_piece(tgt, firsts[0], "faithfulness").piece
+        tgt = dataclasses.replace(tgt, position=piece)
     x = emb.inputs_embeds[0].detach()
     base_id = _erasure_baseline(model)
     with torch.no_grad():
