@@ -142,7 +142,8 @@ def test_the_torch_module_fingerprint_covers_its_whole_vocabulary(tmp_path):
 
 def test_duplicate_ids_are_refused_naming_both_rows(tmp_path):
     (tmp_path / "d.csv").write_text("id,text\n1,good\n2,bad\n1,fine\n")
-    with pytest.raises(DuplicateIdError, match=r"'1' at rows 1 and 3"):
+    named = r"repeats the id '1' at line 2 \(row 0\) and line 4 \(row 2\)"
+    with pytest.raises(DuplicateIdError, match=named):
         load_file(tmp_path / "d.csv")
 
 

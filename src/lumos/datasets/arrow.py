@@ -37,7 +37,7 @@ class ArrowDataset(Dataset):
         keep = [c for c in self._spec if c in table.column_names]
         # row keys: the user's id column (checked: no blanks, no repeats), else content
         # plus occurrence; never the cache key, which is over a model's inputs
-        ids = row_keys(table, keep, where=where, line_offset=1)
+        ids = row_keys(table, keep, where=where, locate=locate)
         self._table = table.select(keep).append_column(ID_FIELD, ids)
         self._ids: list[str] | None = None
 

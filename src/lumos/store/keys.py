@@ -31,7 +31,7 @@ import hashlib
 import threading
 import uuid
 import weakref
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import cache
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -178,17 +178,13 @@ def _hex16(h: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(table[digits]).view("S16").ravel()
 
 
-def _counting(offset: int) -> str:
-    return " (counting data rows from 1)" if offset == 1 else ""
-
-
 def row_keys(table: pa.Table, fields: Sequence[str], *, where: str = "dataset",
-             line_offset: int = 0) -> pa.Array:
+             locate: Callable[[int], str] | None = None) -> pa.Array:
     """Row keys of ``table``: its ``id`` column if it has one, else content + occurrence.
 
     The id column is checked: an empty value or a value that repeats raises
-    :class:`DuplicateIdError` naming ``where`` and both rows (``line_offset`` is added
-    to 0-based row numbers, so a CSV reader can pass the header's line). Without one,
+    :class:`DuplicateIdError` naming ``where`` and both rows (as ``locate(row)`` names
+    them: a file's line; default ``row N``, counted from 0). Without one,
     each row's key is ``r`` + 16 hex digits of a hash over ``fields`` (column by
     column, in C), with ``~2``, ``~3``... appended to the second and later copies of an
     identical row, so keys are unique even where rows repeat."""
@@ -196,16 +192,18 @@ def row_keys(table: pa.Table, fields: Sequence[str], *, where: str = "dataset",
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    def at(row: int) -> str:
+        return locate(row) if locate is not None else f"row {row}"
+
     if ID_FIELD in table.column_names:
         ids = pc.cast(table.column(ID_FIELD), pa.string())
         blank = pc.or_(pc.is_null(ids), pc.equal(pc.utf8_trim_whitespace(
             pc.fill_null(ids, "")), ""))
         bad = pc.index(blank, True).as_py()
         if bad is not None and bad >= 0:
-            raise DuplicateIdError(f"{where}: column '{ID_FIELD}' is empty at row "
-                                   f"{bad + line_offset}{_counting(line_offset)}; every "
-                                   "row needs an id (or drop the column and rows are "
-                                   "keyed by their content)")
+            raise DuplicateIdError(f"{where}: column '{ID_FIELD}' is empty at {at(bad)}; "
+                                   "every row needs an id (or drop the column and rows "
+                                   "are keyed by their content)")
         arr = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
         s = pd.Series(arr.to_numpy(zero_copy_only=False), dtype=object)
         dup = s.duplicated(keep=False).to_numpy()
@@ -214,9 +212,8 @@ def row_keys(table: pa.Table, fields: Sequence[str], *, where: str = "dataset",
             value = s.iloc[first]
             rows = np.flatnonzero((s == value).to_numpy())
             raise DuplicateIdError(
-                f"{where}: column '{ID_FIELD}' repeats the id {value!r} at rows "
-                f"{rows[0] + line_offset} and {rows[1] + line_offset}"
-                f"{_counting(line_offset)}; ids must be unique "
+                f"{where}: column '{ID_FIELD}' repeats the id {value!r} at "
+                f"{at(int(rows[0]))} and {at(int(rows[1]))}; ids must be unique "
                 "(or drop the column and rows are keyed by their content)")
         return arr
     if table.num_rows == 0:
