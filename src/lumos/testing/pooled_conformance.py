@@ -112,7 +112,7 @@ def distinct_examples(model: Model, examples: Sequence[Mapping[str, Any]], n: in
                 continue
             v = base[name]
             if isinstance(fs, T.Tokens):
-                v = [*v, *extra]
+                v = [*v, *extra, str(i)]
             elif isinstance(fs, T.TextSegment):
                 v = f"{v} {' '.join(extra)} {i}"
             ex[name] = v
