@@ -1,3 +1,5 @@
+import threading
+
 import numpy as np
 import pytest
 
@@ -73,20 +75,70 @@ def test_unreachable_url_and_bad_spec_name_the_url(server):
         RemoteModel("ftp://x")
 
 
-@pytest.mark.parametrize("concurrency,most", [(4, 4), (1, 1)])
-def test_the_engine_keeps_several_requests_in_flight(server, tmp_path, concurrency, most):
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("concurrency", [4, 2, 1])
+def test_the_engine_keeps_several_requests_in_flight(server, tmp_path, concurrency):
+    """The server holds each request until ``concurrency`` of them are in flight (a
+    barrier, not a delay), so the engine must keep that many open, and the count shows
+    it never opens more."""
     from lumos.engine import Engine
     from lumos.store import Store
 
-    m = RemoteModel(server.url, batch_size=2, concurrency=concurrency)
-    server.delay = 0.2  # long enough that the batches' requests overlap
+    m = RemoteModel(server.url, batch_size=2, concurrency=concurrency, retries=0)
+    server.hold = threading.Barrier(concurrency, timeout=30).wait
     examples = [{"text": f"good words number {i}"} for i in range(16)]
     out = Engine(Store(tmp_path / "s.sqlite")).predict(m, examples, fields=["probas"])
-    assert server.most_at_once == most
+    assert server.most_at_once == concurrency
     assert server.requests == 8
     ref = FakeClassifier().predict(examples, fields=["probas"])
     for o, r in zip(out, ref, strict=True):
         np.testing.assert_allclose(o["probas"], r["probas"], rtol=1e-6)
+    m.close()
+
+
+class WatchedSlots:
+    """Wraps a semaphore; ``tried`` counts acquire calls, ``seen`` is notified on each."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.tried = 0
+        self.seen = threading.Condition()
+
+    def __enter__(self):
+        with self.seen:
+            self.tried += 1
+            self.seen.notify_all()
+        return self.inner.__enter__()
+
+    def __exit__(self, *exc):
+        return self.inner.__exit__(*exc)
+
+
+@pytest.mark.timeout(60)
+def test_the_concurrency_limit_holds_for_callers_outside_the_engine(server):
+    """Two threads call predict at once on a model limited to one request: the server
+    holds the first request until the second thread is waiting for its turn."""
+    m = RemoteModel(server.url, concurrency=1, retries=0)
+    slots = m._slots = WatchedSlots(m._slots)
+
+    def second_caller_waits():
+        with slots.seen:
+            assert slots.seen.wait_for(lambda: slots.tried >= 2, timeout=20)
+
+    server.hold = second_caller_waits
+    results = [None, None]
+
+    def call(k):
+        results[k] = m.predict([{"text": f"good {k}"}])
+
+    threads = [threading.Thread(target=call, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    server.hold = None
+    assert all(r is not None for r in results)
+    assert server.most_at_once == 1 and server.requests == 2
     m.close()
 
 

@@ -14,7 +14,8 @@ def run_job(client, **body):
     r = client.post("/api/projections/jobs", json={**Q, **body})
     assert r.status_code == 202, r.text
     job = r.json()
-    for _ in range(200):
+    deadline = time.monotonic() + 120  # a guard against hanging, not a speed test
+    while time.monotonic() < deadline:
         job = client.get(f"/api/jobs/{job['id']}").json()
         if job["status"] not in ("queued", "running"):
             break

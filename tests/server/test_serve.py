@@ -1,5 +1,4 @@
 import threading
-import time
 
 import httpx
 import pytest
@@ -24,13 +23,11 @@ def test_answers_at_once_while_models_load_behind_it(tmp_path):
         gate.wait(10)
         return FakeClassifier()
 
-    t0 = time.perf_counter()
     srv = make_server({"big": big_model}, {"sentiment": sentiment_dataset()},
                       port=_port(), store=tmp_path / "s.sqlite", quiet=True).start()
     try:
         base = srv.url.rstrip("/")
         status = httpx.get(base + "/api/status").json()
-        assert time.perf_counter() - t0 < 1.0
         assert status["models"]["big"]["status"] == "loading" and not status["ready"]
         assert httpx.get(base + "/api/models/big").json()["status"] == "loading"
         gate.set()

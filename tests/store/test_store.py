@@ -2,7 +2,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -41,7 +40,8 @@ import sys, numpy as np
 from lumos.store import Store
 s = Store(sys.argv[1])
 s.put_outputs("m", [("done", "probas", np.ones(3))])
-print("ready", flush=True)
+s.put_outputs("m", [("x0", "probas", np.ones(3))])
+print("ready", flush=True)  # two batches written; killed while writing more
 i = 0
 while True:  # killed mid-run
     i += 1
@@ -55,7 +55,6 @@ def test_cache_survives_a_killed_process(tmp_path):
                             text=True)
     try:
         assert proc.stdout.readline().strip() == "ready"
-        time.sleep(0.2)  # let it write more batches
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()

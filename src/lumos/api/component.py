@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -73,6 +73,16 @@ class Interpreter(Component):
 
     @abstractmethod
     def output_spec(self, model: Model) -> Spec: ...
+
+    def model_fields(self, model: Model, config: Any) -> Collection[str] | None:
+        """Output fields of ``model`` that ``run`` computes by calling the model itself
+        (``embed``, ``forward_from_embeds``, ``predict``), not through the engine's
+        ``predict``, which holds the model's lock by itself. The engine holds the model
+        for these fields around each chunk and runs chunks in parallel only when the
+        model declares all of them concurrent. ``None`` (the default: the method does
+        not say) holds the model exclusively; ``()`` means the method reaches the model
+        only through the engine."""
+        return None
 
     @abstractmethod
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,

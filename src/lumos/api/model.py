@@ -7,6 +7,20 @@ are computed only when the caller names them in ``fields``.
 
 Models that can be differentiated implement :class:`Differentiable` as well, which is
 what gradient-based salience methods (Captum) call.
+
+Concurrency is a capability a model declares, and the engine enforces it
+(``lumos.engine.concurrency``). A model names in :meth:`Model.concurrent_fields` the
+output fields it can compute on several threads at once; for a :class:`Differentiable`
+model a field named there also covers ``embed(..., field)`` and
+``forward_from_embeds(field, ...)``. Every other field is *exclusive*: it switches state
+that other calls see (eager attention kernels, hooks, a shared buffer), so while one
+call computes it no other call runs on that model, from any thread. The engine holds
+that per-model lock around each batch it hands the model, whoever called the engine
+(the server, the CLI, a notebook, a component), and runs a call's batches in parallel
+on :meth:`Model.batch_pool` only when every field the call asks for is concurrent. The
+default declares nothing: the engine then calls the model from one thread at a time.
+Code that calls a model directly, outside the engine, holds
+``lumos.engine.concurrency.model_access(model, fields)`` to get the same guarantee.
 """
 
 from __future__ import annotations
@@ -35,7 +49,13 @@ class BatchPool:
 
 
 class Model(ABC):
-    """Base class of every model adapter."""
+    """Base class of every model adapter.
+
+    Concurrency rule: the engine calls ``predict`` (and, for a Differentiable model,
+    ``embed``/``forward_from_embeds``) on several threads at once only for fields named in
+    :meth:`concurrent_fields`; a call that asks for any other field runs alone on the
+    model (the engine holds the model's lock), and its batches run one after another.
+    """
 
     #: the largest batch ``predict`` is called with
     max_batch_size: int = 32
@@ -111,12 +131,24 @@ class Model(ABC):
     def default_fields(self) -> list[str]:
         return [n for n, f in self.output_spec().items() if not f.expensive]
 
+    def concurrent_fields(self) -> frozenset[str]:
+        """Output fields this model can compute on several threads at once.
+
+        A field belongs here only when computing it touches no state that another call
+        on the same model could see or change: no hooks, no switched kernels or flags,
+        no shared buffers. For a :class:`Differentiable` model, naming a gradient field
+        also declares that ``embed`` and ``forward_from_embeds`` for it are safe to run
+        on several threads. Empty (the default): every call runs alone on the model.
+        """
+        return frozenset()
+
     def batch_pool(self) -> BatchPool | None:
         """Where the engine may run several batches of one call at the same time.
 
-        ``None`` (the default) runs them one after another on the caller's thread. An
-        adapter returns a pool only when its ``predict`` is safe to call from several
-        threads at once and gains from it (see ``lumos.models.torch_threads``).
+        ``None`` (the default) runs them one after another on the caller's thread. The
+        engine uses the pool only for calls whose every field is in
+        :meth:`concurrent_fields`; an adapter returns one when that gains something
+        (see ``lumos.models.torch_threads``).
         """
         return None
 

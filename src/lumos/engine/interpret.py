@@ -15,9 +15,10 @@ from typing import Any
 
 from lumos.api import registry
 from lumos.api.component import Interpreter
-from lumos.api.model import Model
+from lumos.api.model import Differentiable, Model
 from lumos.api.types import SpecError
 from lumos.engine.batches import ProgressFn, plan_batches, run_batches
+from lumos.engine.concurrency import model_access, pool_for
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace
 from lumos.store import keys
@@ -105,9 +106,15 @@ def explain(
     if takes_engine:
         kwargs["engine"] = engine
 
+    # what the method computes by calling the model itself (not through engine.predict,
+    # which holds the model's lock by itself): each chunk holds the model for it, and
+    # chunks run in parallel only if the model declared all of it concurrent
+    direct = interp.model_fields(model, cfg)
+
     def work(chunk: Sequence[str]) -> list[dict[str, Any]]:
         batch = [examples[first[i]] for i in chunk]
-        outs = interp.run(batch, model, **kwargs)
+        with model_access(model, direct):
+            outs = interp.run(batch, model, **kwargs)
         if len(outs) != len(batch):
             raise RuntimeError(f"{interp.id} returned {len(outs)} results for "
                                f"{len(batch)} examples")
@@ -122,7 +129,7 @@ def explain(
         if persist:
             engine.store.put_outputs(key, rows)
 
-    pool = model.batch_pool() if interp.parallel_batches else None
+    pool = pool_for(model, direct) if interp.parallel_batches else None
     batches = plan_batches(todo, chunk_size or model.max_batch_size, pool,
                            spread=chunk_size is None)
     run_batches(batches, work, finish=finish, pool=pool, progress=progress,
@@ -141,6 +148,8 @@ def add_faithfulness(engine: Engine, model: Model, examples: Sequence[Mapping[st
     if not results or not isinstance(results[0].get(field), Mapping) or \
             "salience" not in results[0][field]:
         raise SpecError(f"faithfulness: output '{field}' is not a salience map")
-    rows = erasure_scores(model, examples, [r[field] for r in results], engine=engine)
+    with model_access(model, model.gradient_fields() if isinstance(model, Differentiable)
+                      else ()):  # it calls embed and forward_from_embeds itself
+        rows = erasure_scores(model, examples, [r[field] for r in results], engine=engine)
     for r, row in zip(results, rows, strict=True):
         r["faithfulness"] = row

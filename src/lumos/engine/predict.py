@@ -3,9 +3,10 @@
 ``Engine.predict`` is the one way the server, the CLI and components get model outputs:
 it looks each (model, example, field) up in memory, then in the store, runs the model
 only on what is missing (sorted by length into batches of ``max_batch_size``, several at
-once on the model's :meth:`~lumos.api.model.Model.batch_pool` if it has one), checks the
-outputs against the model's spec, and writes each batch to the store as it finishes, so
-a killed run keeps every finished batch.
+once on the model's :meth:`~lumos.api.model.Model.batch_pool` when every field asked for
+is one the model declared concurrent; each batch holds the model's lock from
+``lumos.engine.concurrency``), checks the outputs against the model's spec, and writes
+each batch to the store as it finishes, so a killed run keeps every finished batch.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from lumos.api.dataset import Dataset
 from lumos.api.model import Model, check_outputs
 from lumos.engine.batches import Cancelled, ProgressFn, plan_batches, run_batches
+from lumos.engine.concurrency import model_access, pool_for
 from lumos.engine.memory import DEFAULT_BYTES, MemoryCache
 from lumos.store import Store, keys
 
@@ -146,7 +148,8 @@ class Engine:
         def work(batch_ids: Sequence[str]) -> tuple[list[str], list[dict[str, Any]]]:
             need = sorted(set().union(*(missing[i] for i in batch_ids)))
             batch = [examples[first_index[i]] for i in batch_ids]
-            outs = model.predict(batch, fields=need)
+            with model_access(model, need):
+                outs = model.predict(batch, fields=need)
             if len(outs) != len(batch):
                 raise RuntimeError(f"{model_name}.predict returned {len(outs)} outputs "
                                    f"for {len(batch)} inputs")
@@ -169,7 +172,7 @@ class Engine:
             for f, vals in per_field.items():
                 self._remember(fp, f, vals, transient=not persist)
 
-        pool = model.batch_pool()
+        pool = pool_for(model, set().union(*(missing[i] for i in todo)))
         run_batches(plan_batches(todo, model.max_batch_size, pool), work, finish=finish,
                     pool=pool,
                     progress=progress, default_desc=f"predict {model_name}",

@@ -8,7 +8,9 @@ per input. Arrays travel as nested lists and come back as ``numpy`` arrays for
 array-typed fields.
 
 Timeouts, connection failures and 5xx answers are retried with exponential backoff;
-every error names the URL. The engine keeps up to ``concurrency`` batches in flight.
+every error names the URL. The engine keeps up to ``concurrency`` batches in flight, and
+the model itself never has more than ``concurrency`` /predict requests open, whoever
+calls it (several engines, server threads, a user's own threads).
 """
 
 from __future__ import annotations
@@ -103,6 +105,8 @@ class RemoteModel(Model):
             raise ModelLoadError(f"{self.url}: concurrency must be at least 1, "
                                  f"got {self.concurrency}")
         self._pool: BatchPool | None = None
+        #: one slot per request that may be open at once (the limit, for every caller)
+        self._slots = threading.BoundedSemaphore(self.concurrency)
         self._pool_lock = threading.Lock()
         self._remote_fp = str(info.get("fingerprint", ""))
         self.cache_across_processes = cache_across_processes
@@ -148,7 +152,8 @@ class RemoteModel(Model):
                 fields: Collection[str] | None = None) -> list[dict[str, Any]]:
         payload = {"inputs": [to_jsonable(dict(ex)) for ex in inputs],
                    "fields": sorted(fields) if fields is not None else None}
-        answer = self._request("POST", "/predict", payload)
+        with self._slots:
+            answer = self._request("POST", "/predict", payload)
         outputs = answer.get("outputs") if isinstance(answer, Mapping) else None
         if not isinstance(outputs, list):
             raise RemoteModelError(f"{self.url}/predict: expected a JSON object with an "
@@ -158,6 +163,11 @@ class RemoteModel(Model):
                                    f"{len(inputs)} inputs")
         spec = self._output_spec
         return [from_json(spec, o if isinstance(o, Mapping) else {}) for o in outputs]
+
+    def concurrent_fields(self) -> frozenset[str]:
+        """Every field: each call is a request of its own, and the server (not this
+        process) decides what it runs at once; the ``concurrency`` limit still holds."""
+        return frozenset(self._output_spec)
 
     def batch_pool(self) -> BatchPool | None:
         """Threads that keep up to ``concurrency`` requests in flight: a remote model's

@@ -8,8 +8,13 @@ an attention mask ``[B, T]``) to class logits ``[B, C]``. The user gives the voc
 unpickled on load, so only load files you trust.
 
 Gradients: the adapter finds the module's ``nn.Embedding`` (or ``embedding_attr``) and
-feeds given embeddings through a forward hook on it, so any such module is
-``Differentiable`` without changes.
+looks up the embeddings; a module whose ``forward`` takes an ``inputs_embeds`` keyword
+(used instead of the embedding of the ids, as ``torch_nets.MeanEmbeddingClassifier``
+does) gets them passed explicitly, so several threads can run gradient methods on it at
+once. Any other module still works: the embeddings are substituted by a forward hook on
+the embedding layer, which the whole module shares, so the adapter then declares its
+gradient field exclusive and the engine runs one such call at a time
+(``Model.concurrent_fields``).
 """
 
 from __future__ import annotations
@@ -87,8 +92,11 @@ class TorchModuleClassifier(Model):
         self.max_batch_size = batch_size
         self._embedding = self._find_embedding(embedding_attr)
         params = [p for p in inspect.signature(self.module.forward).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                  and p.name != "inputs_embeds"]
         self._takes_mask = len(params) >= 2
+        self._takes_embeds = "inputs_embeds" in \
+            inspect.signature(self.module.forward).parameters
 
     def _find_embedding(self, attr: str | None) -> Any:
         import torch
@@ -131,6 +139,13 @@ class TorchModuleClassifier(Model):
     def _call(self, ids: Any, mask: Any) -> Any:
         return self.module(ids, mask) if self._takes_mask else self.module(ids)
 
+    def concurrent_fields(self) -> frozenset[str]:
+        """Every field when the module takes ``inputs_embeds``; else only ``tokens``
+        (``probas`` is the gradient field, whose path then needs the shared hook)."""
+        if self._takes_embeds:
+            return frozenset(self.output_spec())
+        return frozenset({"tokens"})
+
     def batch_pool(self) -> BatchPool | None:
         return cpu_batch_pool(self.module)
 
@@ -157,11 +172,17 @@ class TorchModuleClassifier(Model):
 
     def forward_from_embeds(self, field: str | None, inputs_embeds: Any,
                             **forward_kwargs: Any) -> Any:
-        """Class probabilities ``[B, C]``; the embedding layer's output is replaced by
-        ``inputs_embeds`` through a forward hook."""
+        """Class probabilities ``[B, C]`` with ``inputs_embeds`` in place of the embedding
+        layer's output: passed to the module's ``forward`` when it takes them, else put
+        there by a forward hook for this call (exclusive: see ``concurrent_fields``)."""
+        ids, mask = forward_kwargs["input_ids"], forward_kwargs["attention_mask"]
+        if self._takes_embeds:
+            logits = (self.module(ids, mask, inputs_embeds=inputs_embeds) if self._takes_mask
+                      else self.module(ids, inputs_embeds=inputs_embeds))
+            return logits.softmax(-1)
         handle = self._embedding.register_forward_hook(lambda mod, args, out: inputs_embeds)
         try:
-            logits = self._call(forward_kwargs["input_ids"], forward_kwargs["attention_mask"])
+            logits = self._call(ids, mask)
         finally:
             handle.remove()
         return logits.softmax(-1)

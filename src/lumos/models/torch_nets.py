@@ -16,8 +16,12 @@ class MeanEmbeddingClassifier(nn.Module):
         self.hidden = nn.Linear(dim, hidden)
         self.out = nn.Linear(hidden, num_classes)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        e = self.embedding(input_ids)
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                inputs_embeds: torch.Tensor | None = None) -> torch.Tensor:
+        """``inputs_embeds`` (``[B, T, dim]``), when given, stands in for the embedding
+        of ``input_ids``: the ``torch_module`` adapter's gradient path passes them so
+        that no hook is needed and several threads can run it at once."""
+        e = self.embedding(input_ids) if inputs_embeds is None else inputs_embeds
         m = attention_mask.unsqueeze(-1).to(e.dtype)
         pooled = (e * m).sum(1) / m.sum(1).clamp(min=1.0)
         return self.out(torch.tanh(self.hidden(pooled)))

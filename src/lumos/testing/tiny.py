@@ -210,9 +210,15 @@ def build_multitask(workdir: Path) -> tuple[Model, Examples]:
 class LocalModelServer:
     """Serves a model over HTTP on 127.0.0.1 in a thread (for remote-adapter tests).
 
-    ``delay`` seconds are slept before each /predict answer; ``mode`` may be ``"ok"``,
+    ``delay`` seconds are slept before each /predict answer (to make a client time out);
+    ``hold``, when set, is called before each answer (e.g. a ``threading.Barrier``'s
+    ``wait``, to hold requests until several are in flight); ``mode`` may be ``"ok"``,
     ``"not_json"``, ``"wrong_count"`` or ``"error"`` (HTTP 500) to simulate failures.
     ``most_at_once``: the largest number of /predict requests it was answering together.
+    A request counts from when it is read until its answer is ready, before the answer
+    is written: once a client has the answer, the server no longer counts it (counting
+    until after the write let a client's next request, on a new connection and thread,
+    arrive while the finished one was still counted).
     """
 
     def __init__(self, model: Model) -> None:
@@ -227,6 +233,7 @@ class LocalModelServer:
         server = self
         self.spec = spec  # what GET /spec answers (a test may edit it)
         self.delay = 0.0
+        self.hold: Callable[[], Any] | None = None
         self.mode = "ok"
         self.requests = 0
         self.most_at_once = 0
@@ -254,29 +261,32 @@ class LocalModelServer:
                     self._send(404, b'{"error": "not found"}')
 
             def do_POST(self) -> None:  # noqa: N802
+                n = int(self.headers.get("Content-Length", 0))
+                payload = json.loads(self.rfile.read(n))
                 with lock:
                     server.requests += 1
                     in_flight[0] += 1
                     server.most_at_once = max(server.most_at_once, in_flight[0])
                 try:
-                    self._predict()
+                    code, body = self._answer(payload)
                 finally:
                     with lock:
                         in_flight[0] -= 1
+                self._send(code, body)
 
-            def _predict(self) -> None:
-                n = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(n))
+            def _answer(self, payload: Any) -> tuple[int, bytes]:
                 if server.delay:
                     time.sleep(server.delay)
+                if server.hold is not None:
+                    server.hold()
                 if server.mode == "not_json":
-                    return self._send(200, b"<html>oops</html>")
+                    return 200, b"<html>oops</html>"
                 if server.mode == "error":
-                    return self._send(500, b'{"error": "boom"}')
+                    return 500, b'{"error": "boom"}'
                 answer = predict(payload)
                 if server.mode == "wrong_count":
                     answer["outputs"] = answer["outputs"][:-1]
-                self._send(200, json.dumps(answer).encode())
+                return 200, json.dumps(answer).encode()
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True

@@ -137,6 +137,10 @@ class Attention(Interpreter):
                 "attention_info": T.Metadata(description="layers, heads, tokens and "
                                              "per-head entropy of 'attention'")}
 
+    def model_fields(self, model: Model, config: Any) -> tuple[str, ...]:
+        """Nothing directly: the attention is read through the engine's ``predict``."""
+        return ()
+
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
             model_outputs: Sequence[Mapping[str, Any]] | None = None,
             engine: Engine | None = None) -> list[dict[str, Any]]:

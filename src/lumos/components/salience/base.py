@@ -189,6 +189,12 @@ class GradientInterpreter(Interpreter):
     def output_spec(self, model: Model) -> T.Spec:
         return {self.id: T.TokenSalience(signed=self.signed)}
 
+    def model_fields(self, model: Model, config: Any) -> list[str] | None:
+        """The output explained: ``run`` calls ``embed``/``forward_from_embeds`` for it."""
+        if not isinstance(model, Differentiable):
+            return None
+        return [resolve_output(model, config, model.gradient_fields(), self.id)]
+
     def attribute(self, forward: Any, embedded: Any, extra: tuple[Any, ...],
                   targets: list[Any], model: Any, config: Any
                   ) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -345,6 +351,10 @@ class PerturbationInterpreter(Interpreter):
 
     def output_spec(self, model: Model) -> T.Spec:
         return {self.id: T.TokenSalience(signed=self.signed)}
+
+    def model_fields(self, model: Model, config: Any) -> tuple[str, ...]:
+        """Nothing directly: every model call goes through the engine's ``predict``."""
+        return ()
 
     def attribute_one(self, forward: Any, n_words: int, config: Any) -> np.ndarray:
         """Salience ``[n_words]`` given ``forward(masks [N, n_words] float) -> [N]``."""

@@ -82,6 +82,10 @@ class AttentionRollout(Interpreter):
     def output_spec(self, model: Model) -> T.Spec:
         return {self.id: T.TokenSalience(signed=False)}
 
+    def model_fields(self, model: Model, config: Any) -> tuple[str, ...]:
+        """Nothing directly: the attention is read through the engine's ``predict``."""
+        return ()
+
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
             model_outputs: Sequence[Mapping[str, Any]] | None = None,
             engine: Engine | None = None) -> list[dict[str, Any]]:

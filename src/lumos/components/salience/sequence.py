@@ -70,6 +70,10 @@ class SequenceSalienceInterpreter(Interpreter):
     def output_spec(self, model: Model) -> T.Spec:
         return {self.id: T.SequenceSalience(signed=True)}
 
+    def model_fields(self, model: Model, config: Any) -> list[str]:
+        """The generation output: ``run`` calls ``forward_from_embeds`` for it."""
+        return generation_fields(model)[:1]
+
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
             model_outputs: Sequence[Mapping[str, Any]] | None = None,
             engine: Engine | None = None) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from lumos.api.model import BatchPool, EmbeddedBatch, Model
-from lumos.api.types import SpecError, TextSegment, Tokens
+from lumos.api.types import AttentionHeads, SpecError, TextSegment, TokenEmbeddings, Tokens
 from lumos.models.torch_state import (
     module_state_token,
     tokenizer_fingerprint,
@@ -185,6 +185,19 @@ class HFModel(Model):
         if not found:
             return super().length_key(example)
         return min(total, self.max_length)
+
+    def concurrent_fields(self) -> frozenset[str]:
+        """Every output but attention weights and per-token hidden states.
+
+        Attention needs the eager kernels switched on for the whole model while it runs
+        (:meth:`attention_implementation`); per-token embeddings are kept exclusive as
+        well (the largest outputs; one such call at a time bounds memory). The other
+        fields, and ``embed``/``forward_from_embeds``, pass everything a forward needs
+        as arguments: several threads may compute them at once (the tokenizer has its
+        own lock, :meth:`tokenize`).
+        """
+        return frozenset(n for n, f in self.output_spec().items()
+                         if not isinstance(f, AttentionHeads | TokenEmbeddings))
 
     def batch_pool(self) -> BatchPool | None:
         return cpu_batch_pool(self.model)

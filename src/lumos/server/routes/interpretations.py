@@ -13,8 +13,6 @@ fact), with their config forms and whether they are cheap enough to run on every
 from __future__ import annotations
 
 import itertools
-import threading
-from collections import defaultdict
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -38,11 +36,6 @@ MAX_EXAMPLES = 100
 #: two forward/backward passes); the others (integrated gradients, LIME, SHAP, occlusion,
 #: sequence salience) run when the user asks.
 AUTORUN = frozenset({"gradient_norm", "grad_dot_input", "attention", "attention_rollout"})
-
-#: one interpretation at a time per model: methods switch model state while they run
-#: (eager attention kernels, gradients), and the work is CPU-bound anyway
-_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
-
 
 class InterpretRequest(BaseModel):
     model: str
@@ -127,9 +120,8 @@ def interpret(body: InterpretRequest, request: Request) -> Any:
     spec = interp.output_spec(model)
     want_faith = body.faithfulness and isinstance(_first_type(spec), T.TokenSalience)
     try:
-        with _LOCKS[body.model]:
-            results = explain(ws, body.model, examples, interp, body.config,
-                              faithfulness=want_faith)
+        results = explain(ws, body.model, examples, interp, body.config,
+                          faithfulness=want_faith)
     except T.SpecError as e:
         raise HTTPException(422, str(e)) from None
     return JSON({"model": body.model, "method": interp.id,
@@ -195,8 +187,7 @@ def agreement(body: AgreementRequest, request: Request) -> Any:
             raise HTTPException(422, f"methods: {interp.id} does not give a token salience "
                                 "map")
         try:
-            with _LOCKS[body.model]:
-                results = explain(ws, body.model, examples, interp, choice.config)
+            results = explain(ws, body.model, examples, interp, choice.config)
         except T.SpecError as e:
             raise HTTPException(422, str(e)) from None
         maps[interp.id] = [r[key] for r in results]
@@ -227,9 +218,8 @@ def randomisation(body: RandomisationRequest, request: Request) -> Any:
         raise HTTPException(422, f"method: {interp.id} does not give a token salience map")
     examples = _examples(request, ws, body.dataset, body.ids, body.examples)
     try:
-        with _LOCKS[body.model]:
-            result = randomization_check(model, examples, interp.id, body.config,
-                                         engine=ws.engine, max_steps=body.max_steps)
+        result = randomization_check(model, examples, interp.id, body.config,
+                                     engine=ws.engine, max_steps=body.max_steps)
     except T.SpecError as e:
         raise HTTPException(422, str(e)) from None
     return JSON(result)
