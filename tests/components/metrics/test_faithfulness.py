@@ -136,7 +136,7 @@ def test_word_erasures_of_many_examples_reach_the_model_together(linear, countin
 def test_sub_word_pieces_sum_into_words():
     from transformers import AutoTokenizer
 
-    from lumos.demos.base import minilm_path
+    from lumos.models.packaged import minilm_path
 
     tok = AutoTokenizer.from_pretrained(minilm_path())
     words = "@VirginAmerica I can't wait, Café #nomorevirgin".split()

@@ -16,8 +16,8 @@ def tiny_bert():
     import torch
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from lumos.demos.base import minilm_path
     from lumos.models.hf.classifier import HFClassifier
+    from lumos.models.packaged import minilm_path
 
     tok = AutoTokenizer.from_pretrained(minilm_path())
     torch.manual_seed(0)
@@ -99,9 +99,9 @@ def tiny_generators():
         T5ForConditionalGeneration,
     )
 
-    from lumos.demos.base import minilm_path
     from lumos.models.hf.causal_lm import HFCausalLM
     from lumos.models.hf.seq2seq import HFSeq2Seq
+    from lumos.models.packaged import minilm_path
 
     tok = AutoTokenizer.from_pretrained(minilm_path())
     torch.manual_seed(0)
