@@ -55,6 +55,7 @@ browser:
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 typecheck:
 	$(BIN)/mypy

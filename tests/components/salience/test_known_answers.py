@@ -168,3 +168,12 @@ def test_lime_equals_captums_lime_on_the_same_random_stream():
                                     perturbations_per_eval=300).reshape(-1).numpy()
     np.testing.assert_allclose(ours, theirs, atol=1e-6)
     assert np.abs(theirs).max() > 0.01
+
+
+def test_a_black_box_method_refuses_a_context_seeded_unlike_its_config(linear):
+    """The engine seeds a run from the config (the seed is part of the cache key); a
+    context seeded otherwise would give a map the key does not describe."""
+    cls = registry.get("interpreter", "lime")
+    cfg = cls.make_config({"n_samples": 10, "seed": 5})
+    with pytest.raises(SpecError, match="'seed'"):
+        cls().run([{"text": TEXT}], linear, config=cfg, context=context_for())
