@@ -55,6 +55,7 @@ browser:
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 typecheck:
 	$(BIN)/mypy
@@ -62,8 +63,11 @@ typecheck:
 pytest:
 	$(BIN)/pytest -q
 
+# every benchmark, figures written as JSON to benchmarks/results.json;
+# `make bench BENCH_ARGS="--quick --only table,engine"` for a short smoke run
+BENCH_ARGS ?=
 bench: bootstrap
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) src/lumos/server/static ui/node_modules

@@ -41,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from lumos.demos.base import minilm_path
     from lumos.models.hf.classifier import HFClassifier
-    from lumos.server.sample import sentiment_dataset
     from lumos.server.serve import make_server
+    from lumos.testing.sample import sentiment_dataset
 
     torch.manual_seed(0)
     torch.set_num_threads(max(1, (os.cpu_count() or 2)))

@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 
 from lumos.api import registry
-from lumos.server.sample import sample_datasets
 from lumos.server.serve import make_server
 from lumos.testing import FakeClassifier
+from lumos.testing.sample import sample_datasets
 
 CHROMIUM = "/usr/bin/chromium"
 BASE_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

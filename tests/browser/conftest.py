@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lumos.server.sample import sample_datasets, sample_models
 from lumos.server.serve import make_server
 from lumos.server.static import STATIC_DIR
+from lumos.testing.sample import sample_datasets, sample_models
 
 CHROMIUM = os.environ.get("LUMOS_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

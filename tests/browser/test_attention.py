@@ -9,8 +9,8 @@ it. A real pretrained encoder (MiniLM-L6, 6 layers x 12 heads) gives the screens
 import pytest
 from playwright.sync_api import expect
 
-from lumos.server.sample import sentiment_dataset
 from lumos.server.serve import make_server
+from lumos.testing.sample import sentiment_dataset
 
 from .conftest import free_port
 
@@ -60,8 +60,8 @@ def test_uniform_attention_grid_entropy_and_rollout(page, server, shot):
 
 @pytest.fixture(scope="module")
 def minilm_server(tmp_path_factory):
-    from lumos.demos.base import minilm_path
     from lumos.models.hf.classifier import HFClassifier
+    from lumos.models.packaged import minilm_path
 
     model = HFClassifier(minilm_path(), labels=("negative", "positive"))
     srv = make_server({"minilm": model}, {"sentiment": sentiment_dataset()},

@@ -6,9 +6,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from lumos.server.sample import sentiment_dataset
 from lumos.server.serve import make_server
 from lumos.testing import FakeClassifier
+from lumos.testing.sample import sentiment_dataset
 
 pytestmark = pytest.mark.browser
 N = 100_000

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import expect
 
-from lumos.server.sample import SENTENCES
 from lumos.testing import FakeClassifier
+from lumos.testing.sample import SENTENCES
 
 pytestmark = pytest.mark.browser
 

@@ -12,10 +12,10 @@ import pytest
 from playwright.sync_api import expect
 
 from lumos.engine.interpret import explain
-from lumos.server.sample import sentiment_dataset, translation_dataset
 from lumos.server.serve import make_server
 from lumos.testing import FakeClassifier, FakeGenerator, FakeTagger
 from lumos.testing.linear import LinearTextModel
+from lumos.testing.sample import sentiment_dataset, translation_dataset
 
 from .conftest import free_port
 
@@ -26,7 +26,7 @@ TEXT = "the movie was bad and acting awful"
 
 @pytest.fixture(scope="module")
 def xserver(tmp_path_factory):
-    from lumos.server.sample import ner_dataset
+    from lumos.testing.sample import ner_dataset
     from lumos.testing.tiny import build_hf_causal_lm
 
     work = tmp_path_factory.mktemp("tiny")

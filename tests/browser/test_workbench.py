@@ -117,9 +117,9 @@ def test_page_shows_a_model_loading_then_its_modules(browser, tmp_path, shot):
     import socket
     import threading
 
-    from lumos.server.sample import sentiment_dataset
     from lumos.server.serve import make_server
     from lumos.testing import FakeClassifier
+    from lumos.testing.sample import sentiment_dataset
 
     gate = threading.Event()
 

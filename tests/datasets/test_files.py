@@ -33,7 +33,8 @@ def test_csv_jsonl_parquet_pandas_give_same_ids(tmp_path):
 
 
 def test_hf_datasets_object(tmp_path):
-    datasets = pytest.importorskip("datasets")
+    datasets = pytest.importorskip("datasets", reason="the hf-datasets extra (Hugging Face "
+                                   "datasets) is not installed")
     ds = datasets.Dataset.from_dict({"text": ["a b", "c d", "e f"], "label": ["pos", "neg", "pos"]})
     d = load(ds.select([2, 0]), spec=SPEC)
     assert [e["text"] for e in d.examples([0, 1])] == ["e f", "a b"]

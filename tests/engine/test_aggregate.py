@@ -8,7 +8,7 @@ from lumos.api.types import SpecError
 from lumos.datasets import from_table
 from lumos.engine import Engine, Workspace
 from lumos.engine.aggregate import compute_metrics
-from lumos.engine.slicing import save_slice
+from lumos.engine.slices import save_slice
 from lumos.testing.fakes import FakeRegressor, FakeTagger
 
 FP, FN = [5, 8], [3, 9]

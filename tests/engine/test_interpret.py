@@ -33,7 +33,8 @@ class Pooled(FakeClassifier):
 
 class ScoreOfEachWord(Interpreter):
     """Scores every word on its own through the engine, from inside its batch: each of
-    its batches calls the model on more examples than one model batch holds."""
+    its batches calls the model on more examples than one model batch holds, through
+    the run context the engine gives it."""
 
     id = "score_of_each_word"
     version = "1"
@@ -51,7 +52,7 @@ class ScoreOfEachWord(Interpreter):
     def model_fields(self, model, config):
         return ()  # it reaches the model only through the engine
 
-    def run(self, inputs, model, *, config, model_outputs=None):
+    def run(self, inputs, model, *, config, context, model_outputs=None):
         with self.lock:
             self.batches += 1
             n = self.batches
@@ -61,7 +62,7 @@ class ScoreOfEachWord(Interpreter):
         out = []
         for ex in inputs:
             words = [{"text": w + p} for w in ex["text"].split() for p in ("", "!", "?", ".")]
-            probas = self.engine.predict(model, words, fields=["probas"], persist=False)
+            probas = context.predict(model, words, fields=["probas"], transient=True)
             out.append({"word_scores": float(sum(p["probas"][1] for p in probas))})
         return out
 

@@ -8,7 +8,11 @@ import pytest
 
 from lumos.api.types import SpecError
 from lumos.engine import Engine, Workspace
-from lumos.engine import slicing as S
+from lumos.engine.error_sets import confusion_cells, error_rows
+from lumos.engine.export import export, export_rows
+from lumos.engine.frames import build_frame
+from lumos.engine.grouping import bin_numeric, facet, group_by, scatter
+from lumos.engine.slices import delete_slice, get_slice, list_slices, save_slice, slice_indices
 from lumos.store import Store
 
 FP, FN = [5, 8], [3, 9]
@@ -21,7 +25,7 @@ def ws(store, reviews):
 
 @pytest.fixture
 def frame(ws):
-    return S.build_frame(ws, "clf", "reviews")
+    return build_frame(ws, "clf", "reviews")
 
 
 def counts(groups):
@@ -41,43 +45,43 @@ def test_frame_has_predictions_and_derived_fields(frame):
 
 
 def test_facet_counts(frame):
-    assert counts(S.facet(frame, "source")) == {"a": 2, "b": 4, "c": 6}
-    assert counts(S.facet(frame, "probas:correct")) == {"false": 4, "true": 8}
+    assert counts(facet(frame, "source")) == {"a": 2, "b": 4, "c": 6}
+    assert counts(facet(frame, "probas:correct")) == {"false": 4, "true": 8}
 
 
 def test_equal_width_and_quantile_bins(frame):
-    eq = S.bin_numeric(frame, "stars", 3, "equal_width")
+    eq = bin_numeric(frame, "stars", 3, "equal_width")
     assert [(g.label, len(g.rows)) for g in eq] == [("[1, 4)", 9), ("[4, 7)", 1),
                                                      ("[7, 10]", 2)]
-    q = S.bin_numeric(frame, "stars", 2, "quantile")
+    q = bin_numeric(frame, "stars", 2, "quantile")
     assert [(g.label, len(g.rows)) for g in q] == [("[1, 1.5)", 6), ("[1.5, 10]", 6)]
     assert sorted(np.concatenate([g.rows for g in q]).tolist()) == list(range(12))
 
 
 def test_group_by_bins_numeric_and_facets_few_values(frame):
-    assert counts(S.group_by(frame, "text:length", bins=5)) == {"1": 3, "2": 6, "3": 3}
-    assert len(S.group_by(frame, "stars", bins=2)) == 2
+    assert counts(group_by(frame, "text:length", bins=5)) == {"1": 3, "2": 6, "3": 3}
+    assert len(group_by(frame, "stars", bins=2)) == 2
 
 
 def test_unknown_field_and_bad_binning_name_themselves(frame):
     with pytest.raises(SpecError, match="'nope'"):
-        S.facet(frame, "nope")
+        facet(frame, "nope")
     with pytest.raises(SpecError, match="binning"):
-        S.bin_numeric(frame, "stars", 3, "log")
+        bin_numeric(frame, "stars", 3, "log")
     with pytest.raises(SpecError, match="'source'"):
-        S.bin_numeric(frame, "source", 3)
+        bin_numeric(frame, "source", 3)
 
 
 def test_error_sets(frame):
-    assert S.error_rows(frame, "probas", "fp").tolist() == FP
-    assert S.error_rows(frame, "probas", "fn").tolist() == FN
+    assert error_rows(frame, "probas", "fp").tolist() == FP
+    assert error_rows(frame, "probas", "fn").tolist() == FN
     # per class: false positives of 'negative' are the false negatives of 'positive'
-    assert S.error_rows(frame, "probas", "fp", "negative").tolist() == FN
-    assert S.error_rows(frame, "probas", "incorrect").tolist() == sorted(FP + FN)
+    assert error_rows(frame, "probas", "fp", "negative").tolist() == FN
+    assert error_rows(frame, "probas", "incorrect").tolist() == sorted(FP + FN)
 
 
 def test_confusion_cells_select_their_rows(frame):
-    cm = S.confusion_cells(frame, "probas")
+    cm = confusion_cells(frame, "probas")
     assert cm["labels"] == ["negative", "positive"]
     assert cm["matrix"] == [[4, 2], [2, 4]]
     assert cm["rows"][0][1] == FP  # gold negative, predicted positive
@@ -85,18 +89,18 @@ def test_confusion_cells_select_their_rows(frame):
 
 
 def test_scatter(frame):
-    sc = S.scatter(frame, "stars", "probas:confidence")
+    sc = scatter(frame, "stars", "probas:confidence")
     assert sc["x"][11] == 10.0 and len(sc["y"]) == 12 and sc["indices"] == list(range(12))
     with pytest.raises(SpecError, match="not numeric"):
-        S.scatter(frame, "source", "stars")
+        scatter(frame, "source", "stars")
 
 
 def test_frame_of_a_selection(ws):
-    f = S.build_frame(ws, "clf", "reviews", [3, 5])
+    f = build_frame(ws, "clf", "reviews", [3, 5])
     assert f.column("_index").to_pylist() == [3, 5]
     assert f.column("probas:error").to_pylist() == ["FN", "FP"]
     with pytest.raises(SpecError, match="row 99"):
-        S.build_frame(ws, "clf", "reviews", [99])
+        build_frame(ws, "clf", "reviews", [99])
 
 
 def test_named_slices_survive_a_restart(tmp_path, reviews):
@@ -104,26 +108,26 @@ def test_named_slices_survive_a_restart(tmp_path, reviews):
     store = Store(path)
     ws = reviews.workspace(store)
     ids = [ws.dataset("reviews").ids[i] for i in (1, 4, 7)]
-    S.save_slice(ws, "reviews", "negatives", ids, description="three")
+    save_slice(ws, "reviews", "negatives", ids, description="three")
     store.close()
 
     store2 = Store(path)
     ws2 = Workspace({}, {"reviews": reviews.dataset()}, engine=Engine(store2))
-    assert S.slice_indices(ws2, "reviews", "negatives") == [1, 4, 7]
-    assert list(S.list_slices(ws2, "reviews")) == ["negatives"]
-    assert S.get_slice(ws2, "reviews", "negatives")["description"] == "three"
-    assert S.delete_slice(ws2, "reviews", "negatives")
+    assert slice_indices(ws2, "reviews", "negatives") == [1, 4, 7]
+    assert list(list_slices(ws2, "reviews")) == ["negatives"]
+    assert get_slice(ws2, "reviews", "negatives")["description"] == "three"
+    assert delete_slice(ws2, "reviews", "negatives")
     with pytest.raises(KeyError, match="negatives"):
-        S.get_slice(ws2, "reviews", "negatives")
+        get_slice(ws2, "reviews", "negatives")
     with pytest.raises(SpecError, match="'nope'"):
-        S.save_slice(ws2, "reviews", "bad", ["nope"])
+        save_slice(ws2, "reviews", "bad", ["nope"])
     store2.close()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_export_contains_exactly_the_error_rows(frame, tmp_path, fmt):
-    rows = S.error_rows(frame, "probas", "fp")
-    out = S.export_rows(frame.take(rows), tmp_path / f"fp.{fmt}")
+    rows = error_rows(frame, "probas", "fp")
+    out = export_rows(frame.take(rows), tmp_path / f"fp.{fmt}")
     if fmt == "parquet":
         got = pq.read_table(out).to_pylist()
     elif fmt == "jsonl":
@@ -143,11 +147,11 @@ def test_export_contains_exactly_the_error_rows(frame, tmp_path, fmt):
 
 def test_export_rejects_unknown_format(frame, tmp_path):
     with pytest.raises(SpecError, match="xlsx"):
-        S.export_rows(frame, tmp_path / "x.xlsx")
+        export_rows(frame, tmp_path / "x.xlsx")
 
 
 def test_export_an_error_set_of_a_selection(ws, tmp_path):
-    res = S.export(ws, "clf", "reviews", tmp_path / "fn.jsonl", indices=[0, 3, 5, 9],
+    res = export(ws, "clf", "reviews", tmp_path / "fn.jsonl", indices=[0, 3, 5, 9],
                    error=("probas", "fn"))
     assert res["rows"] == 2
     got = [json.loads(line) for line in (tmp_path / "fn.jsonl").read_text().splitlines()]

@@ -4,7 +4,7 @@ import pyarrow as pa
 import pytest
 
 from lumos.api.types import SpecError
-from lumos.engine.slicing import build_frame
+from lumos.engine.frames import build_frame
 from lumos.engine.table_query import query
 
 FP = [5, 8]

@@ -3,7 +3,7 @@ from fastapi.testclient import TestClient
 
 from lumos.engine import Engine, Workspace
 from lumos.server.app import create_app
-from lumos.server.sample import sample_datasets, sample_models
+from lumos.testing.sample import sample_datasets, sample_models
 
 
 @pytest.fixture

@@ -107,16 +107,25 @@ def test_agreement_errors_name_the_problem(linear_client, payload, needle):
     assert needle in r.text
 
 
-def test_randomisation_check_matches_the_python_api(linear_client):
-    from lumos.components.metrics.faithfulness import randomization_check
+def wait_for(client, job):
+    while job["status"] in ("queued", "running"):
+        job = client.get(f"/api/jobs/{job['id']}").json()
+    return job
+
+
+def test_randomisation_check_runs_as_a_job_and_matches_the_python_api(linear_client):
+    from lumos.engine.randomisation import randomisation_check
 
     ex = [{"text": "the movie was great but the plot was awful"},
           {"text": "a good cast and a bad script"}]
     r = linear_client.post("/api/interpretations/randomisation", json={
         "model": "linear", "method": "grad_dot_input", "examples": ex})
-    assert r.status_code == 200, r.text
-    body = r.json()
-    ref = randomization_check(LinearTextModel(), ex, "grad_dot_input")
+    assert r.status_code == 202, r.text
+    job = wait_for(linear_client, r.json())
+    assert job["status"] == "done", job
+    assert job["kind"] == "randomisation" and job["done"] == job["total"] == 4
+    body = job["result"]
+    ref = randomisation_check(None, LinearTextModel(), ex, "grad_dot_input")
     assert [s["layer"] for s in body["steps"]] == [s["layer"] for s in ref["steps"]]
     assert body["final_rank"] == pytest.approx(ref["final_rank"], abs=1e-6)
     assert body["final_rank"] < 0.6  # the map depends on the learned weights

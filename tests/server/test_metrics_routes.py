@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from lumos.engine import Engine, Workspace
 from lumos.server.app import create_app
-from lumos.server.sample import SENTENCES, sample_datasets, sample_models
 from lumos.store import Store
 from lumos.testing import FakeClassifier
+from lumos.testing.sample import SENTENCES, sample_datasets, sample_models
 
 M, D = "keywords", "sentiment"
 

@@ -3,9 +3,9 @@ import threading
 import httpx
 import pytest
 
-from lumos.server.sample import sample_datasets, sentiment_dataset
 from lumos.server.serve import make_server
 from lumos.testing import FakeClassifier
+from lumos.testing.sample import sample_datasets, sentiment_dataset
 
 
 def _port():

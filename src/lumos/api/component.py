@@ -3,7 +3,9 @@
 A component has a stable snake_case ``id`` (set by ``@register``), a ``display_name``,
 a typed ``Config`` dataclass, ``is_compatible(model, dataset_spec)`` and a ``run``-like
 method of its kind. Components never depend on the UI; the server and the CLI call them
-through the engine.
+through the engine. What a component needs from the engine (predictions, a seeded random
+generator, progress, cancel) comes in the :class:`~lumos.api.context.RunContext` its
+``run`` receives; components never import ``lumos.engine``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from lumos.api.context import RunContext
 from lumos.api.model import JsonDict, Model
 from lumos.api.types import FieldSpec, Spec, SpecError
 
@@ -86,7 +89,9 @@ class Interpreter(Component):
 
     @abstractmethod
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
-            model_outputs: Sequence[Mapping[str, Any]] | None = None) -> list[JsonDict]: ...
+            context: RunContext,
+            model_outputs: Sequence[Mapping[str, Any]] | None = None) -> list[JsonDict]:
+        """One result per input; model outputs come from ``context.predict``."""
 
 
 class Generator(Component):
@@ -96,7 +101,7 @@ class Generator(Component):
 
     @abstractmethod
     def generate(self, example: Mapping[str, Any], model: Model | None, dataset_spec: Spec,
-                 *, config: Any) -> list[JsonDict]: ...
+                 *, config: Any, context: RunContext) -> list[JsonDict]: ...
 
 
 class Metric(Component):

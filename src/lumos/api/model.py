@@ -30,14 +30,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from lumos.api.types import FieldSpec, Spec, SpecError, TextSegment, Tokens, validate_example
 
-if TYPE_CHECKING:  # heavy imports only for type checkers
-    import torch
-
 JsonDict = dict[str, Any]
+
+#: a ``torch.Tensor``; spelled ``Any`` because the contracts import no torch, not even
+#: for type checkers (the import-layer contract counts TYPE_CHECKING imports)
+Tensor = Any
+#: a ``torch.nn.Module``, for the same reason
+TorchModule = Any
 
 
 @dataclass(frozen=True)
@@ -168,11 +171,11 @@ class EmbeddedBatch:
     ``special``: ``[batch, tokens]`` bool, True for special and padding tokens.
     """
 
-    inputs_embeds: torch.Tensor
-    input_ids: torch.Tensor
-    forward_kwargs: dict[str, torch.Tensor]
+    inputs_embeds: Tensor
+    input_ids: Tensor
+    forward_kwargs: dict[str, Tensor]
     tokens: list[list[str]]
-    special: torch.Tensor
+    special: Tensor
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -187,12 +190,12 @@ class Differentiable(Protocol):
         """Tokenise a batch and look up its word embeddings."""
 
     def forward_from_embeds(
-        self, field: str, inputs_embeds: torch.Tensor, **forward_kwargs: torch.Tensor
-    ) -> torch.Tensor:
+        self, field: str, inputs_embeds: Tensor, **forward_kwargs: Tensor
+    ) -> Tensor:
         """Scores for ``field``: ``[B, C]`` (classes), ``[B, 1]`` (regression) or
         ``[B, T, C]`` (per token: tags, next-token logits)."""
 
-    def embedding_layer(self) -> torch.nn.Module:
+    def embedding_layer(self) -> TorchModule:
         """The word-embedding module (for layer methods such as LayerIntegratedGradients)."""
 
     def special_token_ids(self) -> Mapping[str, int]:

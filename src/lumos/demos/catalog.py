@@ -12,8 +12,4 @@ DEMO_MODULES = (
 )
 
 for _mod in DEMO_MODULES:
-    try:
-        importlib.import_module(_mod)
-    except ModuleNotFoundError as e:  # a demo not written yet
-        if e.name != _mod:
-            raise
+    importlib.import_module(_mod)

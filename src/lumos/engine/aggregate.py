@@ -19,16 +19,9 @@ from lumos.api.dataset import Dataset
 from lumos.api.model import Model
 from lumos.api.registry import available
 from lumos.api.types import SpecError
-from lumos.engine.slicing import (
-    Group,
-    PredField,
-    build_frame,
-    check_indices,
-    group_by,
-    prediction_fields,
-    resolve,
-    slice_indices,
-)
+from lumos.engine.frames import PredField, build_frame, check_indices, prediction_fields, resolve
+from lumos.engine.grouping import Group, group_by
+from lumos.engine.slices import slice_indices
 from lumos.engine.workspace import Workspace
 
 #: metrics computed when the caller names none

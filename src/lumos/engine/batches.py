@@ -16,16 +16,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import TypeVar
 
+from lumos.api.context import Cancelled, ProgressFn
 from lumos.api.model import BatchPool
 
-ProgressFn = Callable[[int, int], None]
+__all__ = ["Cancelled", "ProgressFn", "plan_batches", "run_batches"]
+
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class Cancelled(RuntimeError):
-    """A long run was cancelled; batches finished before it are cached."""
-
 
 _worker = threading.local()  # .busy: this thread is running a batch for run_batches
 

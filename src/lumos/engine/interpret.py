@@ -4,21 +4,26 @@
 three get the same numbers. Results are cached in the store's ``outputs`` table under
 the key ``"<model fingerprint>|<method id>|<config hash>"`` per (example id, field), and
 written chunk by chunk, so a killed run keeps every finished chunk.
+
+Each chunk's ``run`` gets a :class:`~lumos.api.context.RunContext` built here
+(``lumos.engine.context``): predictions through this engine, the config's seed, and the
+caller's cancel event.
 """
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lumos.api import registry
 from lumos.api.component import Interpreter
-from lumos.api.model import Differentiable, Model
+from lumos.api.model import Model
 from lumos.api.types import SpecError
 from lumos.engine.batches import ProgressFn, plan_batches, run_batches
 from lumos.engine.concurrency import model_access, pool_for
+from lumos.engine.context import config_seed, run_context
+from lumos.engine.faithfulness import add_faithfulness
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace
 from lumos.store import keys
@@ -71,7 +76,7 @@ def explain(
     throwaway in-memory engine). ``config`` is the method's Config or a mapping of its
     options. Returns one dict per example holding the interpreter's output fields; with
     ``faithfulness`` each also holds ``"faithfulness"``: the erasure scores of its salience
-    map (see ``lumos.components.metrics.faithfulness``).
+    map (``lumos.engine.faithfulness``).
     """
     if isinstance(target, Workspace):
         engine = target.engine
@@ -101,10 +106,7 @@ def explain(
         first.setdefault(i, n)
     todo = [i for i in results if len(results[i]) < len(fields)]
     todo.sort(key=lambda i: model.length_key(examples[first[i]]))
-    takes_engine = "engine" in inspect.signature(interp.run).parameters
-    kwargs: dict[str, Any] = {"config": cfg}
-    if takes_engine:
-        kwargs["engine"] = engine
+    seed = config_seed(cfg)
 
     # what the method computes by calling the model itself (not through engine.predict,
     # which holds the model's lock by itself): each chunk holds the model for it, and
@@ -113,8 +115,9 @@ def explain(
 
     def work(chunk: Sequence[str]) -> list[dict[str, Any]]:
         batch = [examples[first[i]] for i in chunk]
+        context = run_context(engine, seed=seed, cancel=cancel)
         with model_access(model, direct):
-            outs = interp.run(batch, model, **kwargs)
+            outs = interp.run(batch, model, config=cfg, context=context)
         if len(outs) != len(batch):
             raise RuntimeError(f"{interp.id} returned {len(outs)} results for "
                                f"{len(batch)} examples")
@@ -136,20 +139,5 @@ def explain(
                 default_desc=f"explain {interp.id}", on_progress=on_progress, cancel=cancel)
     final = [dict(results[i]) for i in ids]
     if faithfulness:
-        add_faithfulness(engine, model, examples, final, fields[0])
+        add_faithfulness(engine, model, examples, final, fields[0], cancel=cancel)
     return final
-
-
-def add_faithfulness(engine: Engine, model: Model, examples: Sequence[Mapping[str, Any]],
-                     results: list[dict[str, Any]], field: str) -> None:
-    """Attach ERASER comprehensiveness/sufficiency/AOPC of ``field``'s maps in place."""
-    from lumos.components.metrics.faithfulness import erasure_scores
-
-    if not results or not isinstance(results[0].get(field), Mapping) or \
-            "salience" not in results[0][field]:
-        raise SpecError(f"faithfulness: output '{field}' is not a salience map")
-    with model_access(model, model.gradient_fields() if isinstance(model, Differentiable)
-                      else ()):  # it calls embed and forward_from_embeds itself
-        rows = erasure_scores(model, examples, [r[field] for r in results], engine=engine)
-    for r, row in zip(results, rows, strict=True):
-        r["faithfulness"] = row

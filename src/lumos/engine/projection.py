@@ -25,7 +25,7 @@ from lumos.api.dataset import Dataset
 from lumos.api.model import Model
 from lumos.api.registry import get
 from lumos.api.types import SpecError
-from lumos.engine.slicing import check_indices, resolve
+from lumos.engine.frames import check_indices, resolve
 from lumos.engine.workspace import Workspace
 from lumos.store import keys
 

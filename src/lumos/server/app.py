@@ -31,7 +31,6 @@ ROUTERS: tuple[str, ...] = (
     "lumos.server.routes.state",
     "lumos.server.routes.components",
     "lumos.server.routes.interpretations",
-    "lumos.server.routes.generators",
     "lumos.server.routes.metrics",
     "lumos.server.routes.projections",
     "lumos.server.routes.slices",
@@ -41,13 +40,7 @@ ROUTERS: tuple[str, ...] = (
 def load_routers(names: Iterable[str]) -> list[Any]:
     routers = []
     for name in names:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:  # not written yet
-                continue
-            raise
-        routers.append(module.router)
+        routers.append(importlib.import_module(name).router)
     return routers
 
 

@@ -1,7 +1,8 @@
 """Long work (predicting a whole dataset) as background jobs the page can poll and cancel.
 
 A job runs one engine call in a worker thread, reports ``done``/``total`` through the
-engine's ``on_progress`` hook, and keeps its error message for the page to show. Asking
+engine's ``on_progress`` hook, and keeps its error message for the page to show, or the
+call's result when it returns one (the page reads it from ``GET /api/jobs/{id}``). Asking
 for a job that is already running for the same key returns that job.
 """
 
@@ -32,11 +33,16 @@ class Job:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    #: what the work returned (JSON-ready), for jobs whose answer is small
+    result: Any = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "label": self.label, "status": self.status,
-                "done": self.done, "total": self.total, "error": self.error,
-                "key": list(self.key), "started": self.started, "finished": self.finished}
+        out = {"id": self.id, "kind": self.kind, "label": self.label, "status": self.status,
+               "done": self.done, "total": self.total, "error": self.error,
+               "key": list(self.key), "started": self.started, "finished": self.finished}
+        if self.result is not None:
+            out["result"] = self.result
+        return out
 
 
 class Jobs:
@@ -62,7 +68,7 @@ class Jobs:
         def run() -> None:
             job.status = "running"
             try:
-                work(progress, job.cancel)
+                job.result = work(progress, job.cancel)
                 job.status = "cancelled" if job.cancel.is_set() else "done"
             except Exception as e:  # shown in the page
                 job.status = "cancelled" if job.cancel.is_set() else "error"

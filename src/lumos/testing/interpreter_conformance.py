@@ -4,7 +4,8 @@
 id, display name), a frozen keyword-only Config whose every option has a default and a
 help text, config errors that name the option, outputs that match ``output_spec`` and
 validate, one result per example, the same results whatever the batch order or size,
-and reproducible results on a second run. Test suites parametrise it over
+and reproducible results on a second run. Each run gets a fresh run context (a new
+in-memory engine, the config's seed), as the engine gives one. Test suites parametrise it over
 ``registry.available("interpreter")`` and the models each method is compatible with.
 """
 
@@ -20,6 +21,7 @@ import numpy as np
 from lumos.api.component import Interpreter
 from lumos.api.model import Model
 from lumos.api.types import SpecError, validate_example
+from lumos.testing.context import context_for
 
 
 def _close(a: Any, b: Any, where: str, atol: float) -> None:
@@ -76,7 +78,10 @@ def check_interpreter(cls: type[Interpreter], model: Model,
     cfg = config if config is not None else cls.make_config({})
     spec = interp.output_spec(model)
     assert spec, f"{cls.id}: empty output spec"
-    out = interp.run(examples, model, config=cfg)
+    def run(batch: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return interp.run(batch, model, config=cfg, context=context_for(cfg))
+
+    out = run(examples)
     assert len(out) == len(examples), f"{cls.id}: {len(out)} results for {len(examples)}"
     for n, r in enumerate(out):
         assert set(spec) <= set(r), f"{cls.id}: result {n} lacks {sorted(set(spec) - set(r))}"
@@ -86,11 +91,11 @@ def check_interpreter(cls: type[Interpreter], model: Model,
             if sal is not None:
                 assert np.all(np.isfinite(np.asarray(sal, dtype=np.float64))), \
                     f"{cls.id}: non-finite salience in result {n}"
-    again = interp.run(examples, model, config=cfg)
+    again = run(examples)
     _close(again, out, f"{cls.id} second run", atol)
-    rev = interp.run(list(examples)[::-1], model, config=cfg)[::-1]
+    rev = run(list(examples)[::-1])[::-1]
     _close(rev, out, f"{cls.id} reversed order", atol)
-    single = [interp.run([ex], model, config=cfg)[0] for ex in examples]
+    single = [run([ex])[0] for ex in examples]
     _close(single, out, f"{cls.id} one at a time", atol)
     return out
 

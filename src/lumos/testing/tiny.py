@@ -45,7 +45,7 @@ def tokenizer_dir(workdir: Path) -> Path:
     if not (out / "tokenizer_config.json").exists():
         from transformers import AutoTokenizer
 
-        from lumos.demos.base import minilm_path
+        from lumos.models.packaged import minilm_path
 
         AutoTokenizer.from_pretrained(str(minilm_path())).save_pretrained(str(out))
     return out

@@ -1,4 +1,5 @@
-"""Erasure scores, rank agreement and the model-randomisation check."""
+"""Erasure scores and rank agreement (the measures; the runs that use them are the
+engine's: tests/engine/test_faithfulness.py, test_agreement.py, test_randomisation.py)."""
 
 import math
 
@@ -9,6 +10,7 @@ from lumos.api.types import SpecError
 from lumos.components.metrics import faithfulness as F
 from lumos.engine.interpret import explain
 from lumos.testing import FakeClassifier
+from lumos.testing.context import context_for
 from lumos.testing.interpreter_conformance import TEXTS
 from lumos.testing.linear import LinearTextModel
 
@@ -24,6 +26,11 @@ def maps_of(model, method, **options):
     return [r[method] for r in explain(None, model, EXAMPLES, method, options or None)]
 
 
+def erasure(model, examples, maps, *, engine=None, **options):
+    return F.erasure_scores(model, examples, maps, context=context_for(engine=engine),
+                            **options)
+
+
 def shuffled(maps, seed=0):
     rng = np.random.default_rng(seed)
     return [dict(m, salience=rng.permutation(np.asarray(m["salience"]))) for m in maps]
@@ -32,8 +39,8 @@ def shuffled(maps, seed=0):
 @pytest.mark.parametrize("method", ["integrated_gradients", "occlusion"])
 def test_a_true_map_beats_a_shuffled_one(linear, method):
     maps = maps_of(linear, method)
-    good = F.summarize(F.erasure_scores(linear, EXAMPLES, maps))
-    bad = F.summarize(F.erasure_scores(linear, EXAMPLES, shuffled(maps)))
+    good = F.summarize(erasure(linear, EXAMPLES, maps))
+    bad = F.summarize(erasure(linear, EXAMPLES, shuffled(maps)))
     assert good["n"] == len(EXAMPLES)
     assert good["aopc_comprehensiveness"] > bad["aopc_comprehensiveness"] + 0.05
     assert good["aopc_sufficiency"] < bad["aopc_sufficiency"] - 0.05
@@ -43,7 +50,7 @@ def test_erasure_has_known_values_on_a_linear_score(linear):
     """Deleting the top word of 'great awful' lowers the score by exactly its weight."""
     ex = [{"text": "great awful"}]
     value = explain(None, linear, ex, "occlusion", {"output": "score"})[0]["occlusion"]
-    row = F.erasure_scores(linear, ex, [value], fractions=(0.5,), top_fraction=0.5)[0]
+    row = erasure(linear, ex, [value], fractions=(0.5,), top_fraction=0.5)[0]
     c = linear.word_contributions("great awful")
     assert row["comprehensiveness"] == pytest.approx(c.max(), abs=1e-5)
     assert row["sufficiency"] == pytest.approx(c.min(), abs=1e-5)
@@ -51,7 +58,7 @@ def test_erasure_has_known_values_on_a_linear_score(linear):
 
 def test_model_token_maps_are_erased_in_embedding_space(linear):
     maps = maps_of(linear, "grad_dot_input", output="score")
-    rows = F.erasure_scores(linear, EXAMPLES[:1], maps[:1], fractions=(0.2,))
+    rows = erasure(linear, EXAMPLES[:1], maps[:1], fractions=(0.2,))
     # [MASK]'s embedding replaces the top 20 % (2 of 9 words): the drop is their weight
     # minus two [MASK] contributions
     c = linear.word_contributions(TEXTS[0])
@@ -64,10 +71,10 @@ def test_model_token_maps_are_erased_in_embedding_space(linear):
 def test_black_box_models_are_scored_through_predict():
     model = FakeClassifier()
     maps = maps_of(model, "occlusion")
-    rows = F.erasure_scores(model, EXAMPLES, maps)
+    rows = erasure(model, EXAMPLES, maps)
     assert all(r["comprehensiveness"] is not None for r in rows)
     rollout = maps_of(model, "attention_rollout")
-    assert F.erasure_scores(model, EXAMPLES, rollout)[0]["reason"].startswith("model-token")
+    assert erasure(model, EXAMPLES, rollout)[0]["reason"].startswith("model-token")
 
 
 def test_agreement_is_perfect_between_exact_methods_and_low_against_noise(linear):
@@ -88,32 +95,6 @@ def test_rank_correlation_of_a_constant_map_is_nan():
         F.rank_correlation([1, 2], [1, 2, 3])
 
 
-def test_layer_groups_run_top_down_in_the_cascade(linear):
-    names = [n for n, _ in F.layer_groups(linear.module)]
-    assert names == ["embedding", "classifier", "regressor"]
-    steps = [n for n, _ in F.randomized_copies(linear)]
-    assert steps == ["regressor", "classifier", "embedding"]
-
-
-@pytest.mark.parametrize("method", ["integrated_gradients", "lime"])
-def test_randomised_model_maps_differ_measurably(linear, method):
-    config = {"n_samples": 100} if method == "lime" else None
-    check = F.randomization_check(linear, EXAMPLES, method, config)
-    by_layer = {s["layer"]: s for s in check["steps"]}
-    # the regressor does not feed 'probas': its re-initialisation changes nothing
-    assert by_layer["regressor"]["rank"] == pytest.approx(1.0, abs=1e-6)
-    # once the classifier and the embeddings are random, the map is a different one
-    assert check["final_rank"] < 0.6
-    # the trained model itself is untouched
-    again = maps_of(linear, method, **(config or {}))
-    assert check["final_rank"] < F.method_agreement(again, again)["spearman"]
-
-
-def test_randomisation_needs_a_torch_model():
-    with pytest.raises(SpecError, match="torch module"):
-        F.randomization_check(FakeClassifier(), EXAMPLES, "occlusion")
-
-
 def test_word_erasures_of_many_examples_reach_the_model_together(linear, counting_linear):
     """Every example's erased copies go to the model in one call, with the same scores
     each example gets alone (and none of them is written to the store)."""
@@ -121,10 +102,10 @@ def test_word_erasures_of_many_examples_reach_the_model_together(linear, countin
     from lumos.store import Store
 
     maps = maps_of(linear, "occlusion")
-    alone = [F.erasure_scores(linear, [ex], [m])[0] for ex, m in zip(EXAMPLES, maps,
+    alone = [erasure(linear, [ex], [m])[0] for ex, m in zip(EXAMPLES, maps,
                                                                      strict=True)]
     store = Store(":memory:")
-    together = F.erasure_scores(counting_linear, EXAMPLES, maps, engine=Engine(store))
+    together = erasure(counting_linear, EXAMPLES, maps, engine=Engine(store))
     calls = counting_linear.calls
     assert len(calls) == 1 and calls[0] > 2 * len(EXAMPLES)
     assert store.count_outputs() == 0
@@ -136,7 +117,7 @@ def test_word_erasures_of_many_examples_reach_the_model_together(linear, countin
 def test_sub_word_pieces_sum_into_words():
     from transformers import AutoTokenizer
 
-    from lumos.demos.base import minilm_path
+    from lumos.models.packaged import minilm_path
 
     tok = AutoTokenizer.from_pretrained(minilm_path())
     words = "@VirginAmerica I can't wait, Café #nomorevirgin".split()

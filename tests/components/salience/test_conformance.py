@@ -55,3 +55,10 @@ def test_gradient_methods_refuse_black_box_models():
 
     for method in ("gradient_norm", "grad_dot_input", "integrated_gradients"):
         assert not registry.get("interpreter", method)().is_compatible(FakeClassifier(), {})
+
+
+def test_each_method_lives_in_a_module_named_after_its_id():
+    for method in METHODS:
+        module = registry.get("interpreter", method).__module__
+        if module.startswith("lumos.components.salience."):
+            assert module.rsplit(".", 1)[1] == method, f"{method} lives in {module}"

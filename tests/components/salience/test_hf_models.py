@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lumos.components.metrics import faithfulness as F
 from lumos.engine.interpret import explain
+from lumos.engine.randomisation import randomisation_check
 from lumos.testing.interpreter_conformance import TEXTS, check_interpreter
 
 EXAMPLES = [{"text": t} for t in TEXTS]
@@ -16,8 +16,8 @@ def tiny_bert():
     import torch
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from lumos.demos.base import minilm_path
     from lumos.models.hf.classifier import HFClassifier
+    from lumos.models.packaged import minilm_path
 
     tok = AutoTokenizer.from_pretrained(minilm_path())
     torch.manual_seed(0)
@@ -70,7 +70,7 @@ def test_attention_selection_and_entropy(tiny_bert):
 
 
 def test_randomised_transformer_maps_differ(tiny_bert):
-    check = F.randomization_check(tiny_bert, EXAMPLES, "grad_dot_input")
+    check = randomisation_check(None, tiny_bert, EXAMPLES, "grad_dot_input")
     names = [s["layer"] for s in check["steps"]]
     assert names[0] == "classifier" and names[-1].endswith("embeddings")
     assert any(".encoder.layer.1" in n for n in names)
@@ -99,9 +99,9 @@ def tiny_generators():
         T5ForConditionalGeneration,
     )
 
-    from lumos.demos.base import minilm_path
     from lumos.models.hf.causal_lm import HFCausalLM
     from lumos.models.hf.seq2seq import HFSeq2Seq
+    from lumos.models.packaged import minilm_path
 
     tok = AutoTokenizer.from_pretrained(minilm_path())
     torch.manual_seed(0)

@@ -6,6 +6,7 @@ import torch
 
 from lumos.api import registry
 from lumos.api.types import SpecError
+from lumos.testing.context import context_for
 from lumos.testing.linear import LinearTextModel
 
 TEXT = "the movie was great but the plot was awful"
@@ -13,7 +14,8 @@ TEXT = "the movie was great but the plot was awful"
 
 def run(method_id, model, text=TEXT, **options):
     cls = registry.get("interpreter", method_id)
-    return cls().run([{"text": text}], model, config=cls.make_config(options))[0][method_id]
+    cfg = cls.make_config(options)
+    return cls().run([{"text": text}], model, config=cfg, context=context_for(cfg))[0][method_id]
 
 
 @pytest.mark.parametrize(("method", "options", "tol"), [
@@ -80,7 +82,8 @@ def test_target_defaults_to_the_predicted_class_and_can_be_chosen(linear):
     np.testing.assert_allclose(other["salience"], -pred["salience"], atol=1e-5)
     cls = registry.get("interpreter", "grad_dot_input")
     by_input = cls().run([{"text": text, "grad_target": "negative"}], linear,
-                         config=cls.make_config({}))[0]["grad_dot_input"]
+                         config=cls.make_config({}),
+                         context=context_for())[0]["grad_dot_input"]
     np.testing.assert_allclose(by_input["salience"], other["salience"])
 
 
@@ -118,9 +121,6 @@ def test_black_box_methods_are_reproducible_and_seeded(linear):
 def test_black_box_methods_pool_perturbations_across_examples(counting_linear, method):
     """Several examples' perturbations reach the model together (fewer, fuller batches),
     and each example's map is exactly what it gets when explained alone."""
-    from lumos.engine import Engine
-    from lumos.store import Store
-
     texts = ["great awful bad movie", "good fine", "awful awful great day today"]
     interp = registry.get("interpreter", method)()
     cfg = interp.make_config({"output": "score"} if method == "occlusion" else
@@ -130,11 +130,11 @@ def test_black_box_methods_pool_perturbations_across_examples(counting_linear, m
     for t in texts:
         calls.clear()
         alone.append(interp.run([{"text": t}], counting_linear, config=cfg,
-                                engine=Engine(Store(":memory:")))[0])
+                                context=context_for(cfg))[0])
         per_example.append(sum(calls[1:]))
     calls.clear()
     together = interp.run([{"text": t} for t in texts], counting_linear, config=cfg,
-                          engine=Engine(Store(":memory:")))
+                          context=context_for(cfg))
     for a, b in zip(alone, together, strict=True):
         np.testing.assert_array_equal(a[method]["salience"], b[method]["salience"])
     # one call for the unedited inputs, one for all examples' perturbations together
@@ -168,3 +168,12 @@ def test_lime_equals_captums_lime_on_the_same_random_stream():
                                     perturbations_per_eval=300).reshape(-1).numpy()
     np.testing.assert_allclose(ours, theirs, atol=1e-6)
     assert np.abs(theirs).max() > 0.01
+
+
+def test_a_black_box_method_refuses_a_context_seeded_unlike_its_config(linear):
+    """The engine seeds a run from the config (the seed is part of the cache key); a
+    context seeded otherwise would give a map the key does not describe."""
+    cls = registry.get("interpreter", "lime")
+    cfg = cls.make_config({"n_samples": 10, "seed": 5})
+    with pytest.raises(SpecError, match="'seed'"):
+        cls().run([{"text": TEXT}], linear, config=cfg, context=context_for())

@@ -29,6 +29,8 @@ export interface Job {
   total: number;
   error: string;
   key: string[];
+  /** what the job computed, for jobs with a small answer (e.g. the randomisation check) */
+  result?: unknown;
 }
 
 export interface Status {

@@ -14,16 +14,3 @@ from lumos.components.metrics.text import GenerationMetrics, QAMetrics
 __all__ = ["ClassificationMetrics", "GenerationMetrics", "Perplexity", "QAMetrics",
            "RegressionMetrics", "SpanMetrics", "TaggingMetrics"]
 
-
-def _load_optional(name: str) -> None:
-    """Import a metric module written separately (e.g. faithfulness) if it exists yet."""
-    import importlib
-
-    try:
-        importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name != name:
-            raise
-
-
-_load_optional("lumos.components.metrics.faithfulness")

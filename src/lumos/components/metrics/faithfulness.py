@@ -4,42 +4,41 @@
   target score when the top-k% tokens are removed, *sufficiency* the drop when only they
   are kept; *AOPC* averages each over the bins 1, 5, 10, 20, 50 %. High
   comprehensiveness and low sufficiency mean the map found what the model used.
-  Word-level maps are erased by editing the text and calling ``predict`` through the
-  engine (batched, cached); model-token maps of a :class:`Differentiable` model by
-  replacing the erased tokens' embeddings with the ``[MASK]`` (else pad, else zero)
-  embedding and calling ``forward_from_embeds`` in batches.
-- **Model randomisation** (Adebayo et al., 2018): layers are re-initialised one by one
-  from the top on a copy of a torch model; after each step the map is recomputed and
-  compared with the trained model's by Spearman rank correlation. A map that barely
-  changes when the weights are random does not explain the weights.
-- **Agreement** between two methods: Spearman and Kendall rank correlation per example.
+  Word-level maps are erased by editing the text and calling the run context's
+  ``predict`` (the engine's: batched, cached); model-token maps of a
+  :class:`Differentiable` model by replacing the erased tokens' embeddings with the
+  ``[MASK]`` (else pad, else zero) embedding and calling ``forward_from_embeds`` in
+  batches.
+- **Agreement** between two methods' maps: Spearman and Kendall rank correlation per
+  example (also the comparison of the model-randomisation check).
+
+The runs that call methods many times — adding faithfulness to an explanation, agreement
+of several methods, the model-randomisation check — are the engine's
+(``lumos.engine.faithfulness``, ``.agreement``, ``.randomisation``); this module holds
+their measures.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from lumos.api.context import RunContext
 from lumos.api.dataset import ID_FIELD
 from lumos.api.model import Differentiable, Model
 from lumos.api.types import SpecError
 from lumos.components.salience.base import (
-    TORCH_RNG_LOCK,
     Target,
     at_first_piece,
     perturbed_examples,
     pick_score,
 )
-
-if TYPE_CHECKING:
-    from lumos.engine.predict import Engine
 
 BINS = (0.01, 0.05, 0.1, 0.2, 0.5)
 
@@ -54,15 +53,6 @@ def top_k(salience: np.ndarray, fraction: float) -> np.ndarray:
     n = len(salience)
     k = min(n, max(1, math.ceil(fraction * n))) if n else 0
     return np.argsort(-np.asarray(salience, dtype=np.float64), kind="stable")[:k]
-
-
-def _engine(engine: Engine | None) -> Engine:
-    if engine is not None:
-        return engine
-    from lumos.engine.predict import Engine
-    from lumos.store import Store
-
-    return Engine(Store(":memory:"))
 
 
 def _keep_masks(salience: np.ndarray, fractions: Sequence[float]) -> list[np.ndarray]:
@@ -93,9 +83,9 @@ def _scorable(value: Mapping[str, Any], salience: np.ndarray) -> bool:
 
 
 def _word_scores(model: Model, value: Mapping[str, Any], copies: list[dict[str, Any]],
-                 engine: Engine) -> list[float]:
+                 context: RunContext) -> list[float]:
     tgt = _target(value)
-    outs = engine.predict(model, copies, fields=[tgt.output], persist=False)
+    outs = context.predict(model, copies, fields=[tgt.output], transient=True)
     return [pick_score(o[tgt.output], tgt) for o in outs]
 
 
@@ -149,7 +139,7 @@ def _token_scores(model: Any, example: Mapping[str, Any], value: Mapping[str, An
 
 
 def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
-                   maps: Sequence[Mapping[str, Any]], *, engine: Engine | None = None,
+                   maps: Sequence[Mapping[str, Any]], *, context: RunContext,
                    fractions: Sequence[float] = BINS, top_fraction: float = 0.2
                    ) -> list[dict[str, Any]]:
     """Comprehensiveness, sufficiency (at ``top_fraction``) and their AOPC per example.
@@ -159,7 +149,6 @@ def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
     """
     if len(maps) != len(examples):
         raise SpecError(f"faithfulness: {len(maps)} maps for {len(examples)} examples")
-    engine = _engine(engine)
     fr = sorted(set(fractions) | {top_fraction})
     # every word-level map's erased copies reach the model together (sorted by length
     # across examples, fewer batches); the per-example loop below reads them from memory
@@ -173,7 +162,7 @@ def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
         copies.append(_word_copies(ex, value, _keep_masks(sal, fr)))
         by_output.setdefault(_target(value).output, []).extend(copies[-1])
     for output, batch in by_output.items():
-        engine.predict(model, batch, fields=[output], persist=False)
+        context.predict(model, batch, fields=[output], transient=True)
     out = []
     for ex, value, erased in zip(examples, maps, copies, strict=True):
         sal = np.asarray(value["salience"], dtype=np.float64)
@@ -189,7 +178,7 @@ def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
                         "reason": "empty map or no target"})
             continue
         if erased is not None:
-            scores = _word_scores(model, value, erased, engine)
+            scores = _word_scores(model, value, erased, context)
         elif by_tokens:
             scores = _token_scores(model, ex, value, _keep_masks(sal, fr))
         else:
@@ -325,103 +314,3 @@ def method_agreement(maps_a: Sequence[Mapping[str, Any]], maps_b: Sequence[Mappi
     return {"spearman": float(np.mean(sp)) if sp else None,
             "kendall": float(np.mean(kt)) if kt else None,
             "per_example_spearman": sp, "n": len(sp), "skipped": skipped, "words": words}
-
-
-# ------------------------------------------------------------ model randomisation
-
-
-def torch_module(model: Any) -> tuple[str, Any]:
-    """The attribute holding a model adapter's torch module (``model`` or ``module``)."""
-    import torch
-
-    for attr in ("model", "module"):
-        m = getattr(model, attr, None)
-        if isinstance(m, torch.nn.Module):
-            return attr, m
-    raise SpecError("randomisation check: the model holds no torch module (attribute "
-                    "'model' or 'module'); it needs a PyTorch model")
-
-
-def layer_groups(module: Any) -> list[tuple[str, Any]]:
-    """Parameter-owning units in forward order: a ModuleList is split into its layers,
-    modules without a layer stack inside are kept whole."""
-    import torch
-
-    def has_stack(m: Any) -> bool:
-        return any(isinstance(c, torch.nn.ModuleList) for c in m.modules())
-
-    groups: list[tuple[str, Any]] = []
-
-    def walk(prefix: str, m: Any) -> None:
-        for name, child in m.named_children():
-            full = f"{prefix}.{name}" if prefix else name
-            if not any(True for _ in child.parameters()):
-                continue
-            if isinstance(child, torch.nn.ModuleList):
-                groups.extend((f"{full}.{i}", c) for i, c in enumerate(child))
-            elif has_stack(child):
-                walk(full, child)
-            else:
-                groups.append((full, child))
-
-    walk("", module)
-    return groups
-
-
-def _reinit(unit: Any, generator_seed: int) -> None:
-    import torch
-
-    torch.manual_seed(generator_seed)
-    for m in unit.modules():
-        reset = getattr(m, "reset_parameters", None)
-        if callable(reset):
-            reset()
-
-
-def randomized_copies(model: Any, *, seed: int = 0, max_steps: int | None = None
-                      ) -> list[tuple[str, Any]]:
-    """Cascading re-initialisation: step i has the top ``i+1`` layer groups random."""
-    import torch
-
-    attr, module = torch_module(model)
-    names = [n for n, _ in layer_groups(module)][::-1]
-    if max_steps is not None:
-        names = names[:max_steps]
-    out = []
-    current = copy.deepcopy(module)
-    with TORCH_RNG_LOCK, torch.random.fork_rng(devices=[]):
-        for step, name in enumerate(names):
-            current = copy.deepcopy(current)
-            _reinit(current.get_submodule(name), seed + step)
-            clone = copy.copy(model)
-            setattr(clone, attr, current.eval())
-            if hasattr(clone, "_fp"):
-                clone._fp = None
-            out.append((name, clone))
-    return out
-
-
-def randomization_check(model: Model, examples: Sequence[Mapping[str, Any]], method: str,
-                        config: Any = None, *, engine: Engine | None = None,
-                        seed: int = 0, max_steps: int | None = None) -> dict[str, Any]:
-    """Spearman between the trained model's maps and maps after each cascading
-    re-initialisation step (top layer first). Low correlation = the map depends on the
-    weights, as it should. ``rank`` compares signed salience, ``abs_rank`` magnitudes."""
-    from lumos.engine.interpret import explain, get_interpreter
-
-    interp = get_interpreter(method)
-    key = next(iter(interp.output_spec(model)))
-    engine = _engine(engine)
-    trained = [r[key] for r in explain(engine, model, examples, interp, config)]
-    steps = []
-    for name, clone in randomized_copies(model, seed=seed, max_steps=max_steps):
-        scratch = _engine(None)  # maps of random weights are not worth caching
-        rand = [r[key] for r in explain(scratch, clone, examples, interp, config)]
-        signed = method_agreement(trained, rand)
-        unsigned = method_agreement(trained, rand, absolute=True)
-        steps.append({"layer": name, "rank": signed["spearman"],
-                      "abs_rank": unsigned["spearman"], "n": signed["n"]})
-        scratch.store.close()
-    return {"method": interp.id, "steps": steps,
-            "final_rank": steps[-1]["rank"] if steps else None,
-            "final_abs_rank": steps[-1]["abs_rank"] if steps else None}

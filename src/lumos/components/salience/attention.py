@@ -1,29 +1,28 @@
 """Attention maps per layer × head (encoder, decoder self- and cross-attention), with
 layer and head selection and per-head concentration statistics.
 
-Reads a model's :class:`AttentionHeads` output through the engine (cached like any
-prediction). For each selected head, ``entropy`` is the mean over query positions of the
-attention row's entropy divided by ``log(num keys)``: 0 when every query attends to one
-key, 1 when attention is uniform. ``head_entropy_summary`` aggregates it over a dataset,
-which gives thresholds for audits ("no head in layer 0 may be uniform").
+Reads a model's :class:`AttentionHeads` output through the run context's ``predict``
+(the engine's: cached like any prediction). For each selected head, ``entropy`` is the
+mean over query positions of the attention row's entropy divided by ``log(num keys)``:
+0 when every query attends to one key, 1 when attention is uniform.
+``head_entropy_summary`` aggregates it over a dataset, which gives thresholds for audits
+("no head in layer 0 may be uniform").
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from lumos.api import types as T
 from lumos.api.component import Interpreter
+from lumos.api.context import RunContext
 from lumos.api.model import Model
 from lumos.api.registry import register
 from lumos.api.types import SpecError
-
-if TYPE_CHECKING:
-    from lumos.engine.predict import Engine
 
 
 def attention_fields(model: Model) -> list[str]:
@@ -83,17 +82,12 @@ def tokens_for(name: str | None, example: Mapping[str, Any], out: Mapping[str, A
 
 
 def fetch_attention(model: Model, inputs: Sequence[Mapping[str, Any]], fname: str,
-                    engine: Engine | None) -> tuple[list[dict[str, Any]], T.AttentionHeads]:
-    if engine is None:
-        from lumos.engine.predict import Engine
-        from lumos.store import Store
-
-        engine = Engine(Store(":memory:"))
+                    context: RunContext) -> tuple[list[dict[str, Any]], T.AttentionHeads]:
     spec = model.output_spec()
     fs = spec[fname]
     assert isinstance(fs, T.AttentionHeads)
     wanted = [fname] + [a for a in (fs.align_in, fs.align_out) if a and a in spec]
-    return engine.predict(model, inputs, fields=sorted(set(wanted))), fs
+    return context.predict(model, inputs, fields=sorted(set(wanted))), fs
 
 
 @register("attention", display_name="Attention")
@@ -142,10 +136,10 @@ class Attention(Interpreter):
         return ()
 
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
-            model_outputs: Sequence[Mapping[str, Any]] | None = None,
-            engine: Engine | None = None) -> list[dict[str, Any]]:
+            context: RunContext,
+            model_outputs: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
         fname = self.field_name(model, config)
-        outs, fs = fetch_attention(model, inputs, fname, engine)
+        outs, fs = fetch_attention(model, inputs, fname, context)
         results = []
         for ex, out in zip(inputs, outs, strict=True):
             maps = np.asarray(out[fname], dtype=np.float32)

@@ -4,10 +4,11 @@ resolution, and the two ways of reaching a model.
 *Gradient* methods (:class:`GradientInterpreter`) need the :class:`Differentiable`
 protocol: they embed a batch, call Captum on ``forward_from_embeds`` and reduce the
 per-dimension attributions to one number per model token. *Perturbation* methods
-(:class:`PerturbationInterpreter`) only call ``model.predict`` — through the engine, so
-perturbed inputs are de-duplicated, batched to ``max_batch_size`` and cached — on
-word-level edits of a text field, so they work with any model (fakes, scikit-learn,
-Keras, remote).
+(:class:`PerturbationInterpreter`) only call ``model.predict`` — through the run
+context's ``predict`` (the engine's), so perturbed inputs are de-duplicated, batched to
+``max_batch_size`` and cached — on word-level edits of a text field, so they work with
+any model (fakes, scikit-learn, Keras, remote). Their samplers are seeded from the run
+context (:meth:`RunContext.seed_for`), per example and target.
 
 Each result is a :class:`TokenSalience` value with extra keys:
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,14 +32,13 @@ import numpy as np
 
 from lumos.api import types as T
 from lumos.api.component import Interpreter
+from lumos.api.context import RunContext
 from lumos.api.dataset import ID_FIELD
 from lumos.api.model import Differentiable, Model
 from lumos.api.types import SpecError
 
 if TYPE_CHECKING:
     import torch
-
-    from lumos.engine.predict import Engine
 
 #: output types a salience map can explain
 TARGET_TYPES: tuple[type[T.FieldSpec], ...] = (T.MulticlassPreds, T.RegressionScore,
@@ -157,17 +156,15 @@ def pick_score(value: Any, target: Target) -> float:
 TORCH_RNG_LOCK = threading.RLock()
 
 
-def seeded(seed: int, *parts: str) -> contextlib.AbstractContextManager[Any]:
-    """Torch's global RNG forked and seeded from ``seed`` and ``parts`` (determinism),
-    for one thread at a time (:data:`TORCH_RNG_LOCK`)."""
+def seeded(seed: int) -> contextlib.AbstractContextManager[Any]:
+    """Torch's global RNG forked and seeded with ``seed`` (e.g. a run context's
+    ``seed_for(...)``), for one thread at a time (:data:`TORCH_RNG_LOCK`)."""
     import torch
-
-    h = hashlib.blake2b("\x00".join(parts).encode(), digest_size=4).digest()
 
     @contextlib.contextmanager
     def run() -> Iterator[None]:
         with TORCH_RNG_LOCK, torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed * 1_000_003 + int.from_bytes(h, "little"))
+            torch.manual_seed(seed)
             yield
 
     return run()
@@ -203,8 +200,8 @@ class GradientInterpreter(Interpreter):
         raise NotImplementedError
 
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
-            model_outputs: Sequence[Mapping[str, Any]] | None = None,
-            engine: Engine | None = None) -> list[dict[str, Any]]:
+            context: RunContext,
+            model_outputs: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
         import torch
 
         if not isinstance(model, Differentiable):
@@ -216,6 +213,7 @@ class GradientInterpreter(Interpreter):
         results: list[dict[str, Any]] = [{} for _ in inputs]
         bs = max(1, int(model.max_batch_size))
         for start in range(0, len(order), bs):
+            context.check_cancelled()
             idx = order[start:start + bs]
             batch = [inputs[i] for i in idx]
             for i, r in zip(idx, self._run_batch(batch, model, output, config, torch),
@@ -367,15 +365,14 @@ class PerturbationInterpreter(Interpreter):
         return None
 
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
-            model_outputs: Sequence[Mapping[str, Any]] | None = None,
-            engine: Engine | None = None) -> list[dict[str, Any]]:
+            context: RunContext,
+            model_outputs: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
         import torch
 
-        if engine is None:
-            from lumos.engine.predict import Engine
-            from lumos.store import Store
-
-            engine = Engine(Store(":memory:"))
+        if getattr(config, "seed", context.seed) != context.seed:
+            raise SpecError(f"{self.id}: config option 'seed' is {config.seed} but the run "
+                            f"context is seeded with {context.seed}; the engine seeds a "
+                            "run from its config")
         output = resolve_output(model, config, None, self.id)
         fields = text_fields(model)
         if config.text_field:
@@ -389,7 +386,7 @@ class PerturbationInterpreter(Interpreter):
             raise SpecError(f"{self.id}: the model has no text input to perturb")
         is_tokens = isinstance(model.input_spec()[fname], T.Tokens)
         mask = config.mask_token or ("[MASK]" if is_tokens else "")
-        originals = engine.predict(model, inputs, fields=[output])
+        originals = context.predict(model, inputs, fields=[output])
         jobs = []
         for ex, orig in zip(inputs, originals, strict=True):
             value = ex.get(fname)
@@ -407,7 +404,7 @@ class PerturbationInterpreter(Interpreter):
             return perturbed_examples(base, fname, words, rows, mask, is_tokens)
 
         def rng(key: tuple[str, ...]) -> contextlib.AbstractContextManager[Any]:
-            return seeded(getattr(config, "seed", 0), *key)
+            return seeded(context.seed_for(*key))
 
         def attribute(forward: Any, words: list[str], key: tuple[str, ...]) -> np.ndarray:
             with rng(key):
@@ -437,14 +434,16 @@ class PerturbationInterpreter(Interpreter):
                     return torch.zeros(masks.shape[0], dtype=torch.float32)
 
                 attribute(record, words, key)
-            engine.predict(model, pooled, fields=[output], persist=False)
+            context.predict(model, pooled, fields=[output], transient=True)
 
         results = []
         for base, words, tgt, key, score in jobs:
+            context.check_cancelled()
+
             def forward(masks: torch.Tensor, base: dict[str, Any] = base,
                         words: list[str] = words, tgt: Target = tgt) -> torch.Tensor:
-                outs = engine.predict(model, edits(masks, base, words), fields=[output],
-                                      persist=False)
+                outs = context.predict(model, edits(masks, base, words), fields=[output],
+                                       transient=True)
                 return torch.tensor([pick_score(o[output], tgt) for o in outs],
                                     dtype=torch.float32)
 

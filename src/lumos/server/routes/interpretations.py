@@ -7,12 +7,15 @@ users call, so the page shows the same numbers), with its cache; faithfulness sc
 ``GET /methods`` tells the page which methods apply to each loaded model (each
 component's own ``is_compatible``: whether a model is Differentiable is a server-side
 fact), with their config forms and whether they are cheap enough to run on every edit.
-``POST /agreement`` ranks how far the token salience maps of several methods agree.
+``POST /agreement`` ranks how far the token salience maps of several methods agree
+(``lumos.engine.agreement``); ``POST /randomisation`` starts the model-randomisation
+check (``lumos.engine.randomisation``) as a job with progress and cancel (``/api/jobs``).
 """
 
 from __future__ import annotations
 
-import itertools
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -23,10 +26,13 @@ from lumos.api import types as T
 from lumos.api.component import Interpreter
 from lumos.api.model import Model
 from lumos.engine import Workspace
+from lumos.engine.agreement import agreement as method_agreement
 from lumos.engine.interpret import explain, get_interpreter
+from lumos.engine.randomisation import randomisation_check, randomisation_steps
 from lumos.server import data
-from lumos.server.deps import dataset_loading, get_dataset, get_model, workspace
+from lumos.server.deps import dataset_loading, get_dataset, get_model, jobs, workspace
 from lumos.server.responses import JSON
+from lumos.store.keys import config_hash
 
 router = APIRouter(prefix="/api/interpretations", tags=["interpretations"])
 
@@ -171,46 +177,31 @@ def list_methods(request: Request, model: str | None = None) -> Any:
 def agreement(body: AgreementRequest, request: Request) -> Any:
     """Spearman and Kendall rank correlation of each pair of methods' maps (mean over the
     examples). Maps come from the cache when the methods already ran."""
-    from lumos.components.metrics.faithfulness import method_agreement
-
     ws = workspace(request)
     model = get_model(ws, body.model)
     if len(body.methods) < 2:
         raise HTTPException(422, "methods: give at least two methods to compare")
     examples = _examples(request, ws, body.dataset, body.ids, body.examples)
-    maps: dict[str, list[Any]] = {}
     for choice in body.methods:
-        interp = _interpreter(choice.method, model, body.model)
-        spec = interp.output_spec(model)
-        key = next(iter(spec))
-        if not isinstance(spec[key], T.TokenSalience):
-            raise HTTPException(422, f"methods: {interp.id} does not give a token salience "
-                                "map")
-        try:
-            results = explain(ws, body.model, examples, interp, choice.config)
-        except T.SpecError as e:
-            raise HTTPException(422, str(e)) from None
-        maps[interp.id] = [r[key] for r in results]
-    pairs = []
-    for a, b in itertools.combinations(maps, 2):
-        try:
-            agree = method_agreement(maps[a], maps[b], absolute=body.absolute)
-        except T.SpecError as e:
-            raise HTTPException(422, str(e)) from None
-        pairs.append({"a": a, "b": b, "spearman": agree["spearman"],
-                      "kendall": agree["kendall"], "n": agree["n"],
-                      "skipped": agree["skipped"], "words": agree["words"]})
-    return JSON({"model": body.model, "methods": list(maps), "pairs": pairs})
+        _interpreter(choice.method, model, body.model)
+    try:
+        result = method_agreement(ws, body.model, examples,
+                                  [(c.method, c.config) for c in body.methods],
+                                  absolute=body.absolute)
+    except T.SpecError as e:
+        raise HTTPException(422, str(e)) from None
+    return JSON({"model": body.model, **result})
 
 
-@router.post("/randomisation", response_class=JSON)
+@router.post("/randomisation", response_class=JSON, status_code=202)
 def randomisation(body: RandomisationRequest, request: Request) -> Any:
     """Model-randomisation sanity check (Adebayo et al., 2018): re-initialise the model's
     layers top-down, one more each step, and give the rank correlation between the trained
     model's map and each randomised model's map. Low correlation means the map depends on
-    what the model learned; a map that survives randomisation explains little."""
-    from lumos.components.metrics.faithfulness import randomization_check
+    what the model learned; a map that survives randomisation explains little.
 
+    Starts a job (it runs the method once per layer): poll ``GET /api/jobs/{id}``, whose
+    ``result`` holds the steps when it is done; ``DELETE`` cancels it."""
     ws = workspace(request)
     model = get_model(ws, body.model)
     interp = _interpreter(body.method, model, body.model)
@@ -218,8 +209,19 @@ def randomisation(body: RandomisationRequest, request: Request) -> Any:
         raise HTTPException(422, f"method: {interp.id} does not give a token salience map")
     examples = _examples(request, ws, body.dataset, body.ids, body.examples)
     try:
-        result = randomization_check(model, examples, interp.id, body.config,
-                                     engine=ws.engine, max_steps=body.max_steps)
+        steps = randomisation_steps(model, max_steps=body.max_steps)
+        cfg_key = config_hash(interp.make_config(body.config))
     except T.SpecError as e:
         raise HTTPException(422, str(e)) from None
-    return JSON(result)
+
+    def work(progress: Callable[[int, int], None], cancel: threading.Event) -> Any:
+        return randomisation_check(ws, model, examples, interp.id, body.config,
+                                   max_steps=body.max_steps, on_progress=progress,
+                                   cancel=cancel)
+
+    ids = ws.engine.cache_keys(model, examples)
+    key = (body.model, interp.id, cfg_key, str(body.max_steps), *ids)
+    label = (f"randomisation check of {interp.id} on {body.model} · {len(steps)} layers, "
+             f"{len(examples)} examples")
+    job = jobs(request).submit("randomisation", key, label, work)
+    return JSON(job.to_json(), status_code=202)

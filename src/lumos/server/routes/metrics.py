@@ -1,7 +1,7 @@
 """Metrics by facet or bin, confusion matrices whose cells list their rows, score scatters.
 
-Every number comes from the engine (``lumos.engine.aggregate`` and ``slicing``); rows
-travel as example ids so the page can select them.
+Every number comes from the engine (``lumos.engine.aggregate``, ``frames``, ``grouping``
+and ``error_sets``); rows travel as example ids so the page can select them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import Field
 
 from lumos.api import types as T
-from lumos.engine import slicing as S
+from lumos.engine import error_sets, frames, grouping
 from lumos.engine.aggregate import applicable_metrics, compute_metrics
 from lumos.server.deps import get_model, workspace
 from lumos.server.responses import JSON
@@ -52,14 +52,14 @@ def fields(request: Request, model: str, dataset: str) -> Any:
     if not len(ds):
         raise HTTPException(422, f"dataset '{dataset}' has no rows")
     try:
-        frame = S.build_frame(ws, m, ds, [0])
-        pfs = S.prediction_fields(m, ds.spec())
+        frame = frames.build_frame(ws, m, ds, [0])
+        pfs = frames.prediction_fields(m, ds.spec())
         scored = {pf.name for pf, _ in applicable_metrics(pfs)}
     except T.SpecError as e:
         raise spec_error(e) from None
     out = []
     for f in frame.schema:
-        if f.name == S.INDEX_COLUMN or f.name == "id":
+        if f.name == frames.INDEX_COLUMN or f.name == "id":
             continue
         kind = _kind(f.type)
         if kind != "other":
@@ -143,7 +143,7 @@ def _frame(request: Request, body: Scope, fields: list[str] | None = None) -> An
     check_user_ids(ws, body.dataset, ds, body.ids)
     indices, _ = indices_of(ds, body.ids)
     try:
-        return ds, S.build_frame(ws, m, ds, indices, fields=fields, **body.decision())
+        return ds, frames.build_frame(ws, m, ds, indices, fields=fields, **body.decision())
     except T.SpecError as e:
         raise spec_error(e) from None
 
@@ -153,7 +153,7 @@ def confusion(body: ConfusionRequest, request: Request) -> Any:
     """Confusion matrix (rows gold, columns predicted); ``ids[g][p]`` lists each cell's rows."""
     ds, frame = _frame(request, body, [body.field])
     try:
-        cells = S.confusion_cells(frame, body.field)
+        cells = error_sets.confusion_cells(frame, body.field)
     except T.SpecError as e:
         raise spec_error(e) from None
     cells["ids"] = [[ids_of(ds, cell) for cell in row] for row in cells.pop("rows")]
@@ -170,7 +170,7 @@ def scatter(body: ScatterRequest, request: Request) -> Any:
     """(x, y) of two numeric fields (e.g. a score against text length), with row ids."""
     _, frame = _frame(request, body)
     try:
-        out = S.scatter(frame, body.x, body.y)
+        out = grouping.scatter(frame, body.x, body.y)
     except T.SpecError as e:
         raise spec_error(e) from None
     out.pop("indices", None)

@@ -1,6 +1,6 @@
 """Named slices, error sets and exports of rows with their inputs, predictions and gold.
 
-Slices are sets of example ids kept in the store (``lumos.engine.slicing``), so they
+Slices are sets of example ids kept in the store (``lumos.engine.slices``), so they
 survive restarts. Error sets (false positives, false negatives, wrong predictions,
 wrong tags) and exports are computed by the engine over the dataset's frame; rows the
 user created are not part of the dataset's frame and are skipped (counted in
@@ -20,7 +20,9 @@ from starlette.responses import Response
 
 from lumos.api import types as T
 from lumos.api.dataset import Dataset
-from lumos.engine import slicing as S
+from lumos.engine import error_sets, frames
+from lumos.engine import export as exports
+from lumos.engine import slices as named_slices
 from lumos.engine.workspace import Workspace
 from lumos.server.deps import dataset_loading, get_dataset, get_model, workspace
 from lumos.server.responses import JSON
@@ -92,7 +94,8 @@ def _public(value: dict[str, Any]) -> dict[str, Any]:
 @router.get("/{dataset}", response_class=JSON)
 def list_slices(dataset: str, request: Request) -> Any:
     dataset_of(request, dataset)
-    return JSON([_public(v) for v in S.list_slices(workspace(request), dataset).values()])
+    saved = named_slices.list_slices(workspace(request), dataset)
+    return JSON([_public(v) for v in saved.values()])
 
 
 @router.put("/{dataset}/{name}", response_class=JSON)
@@ -100,7 +103,7 @@ def save(dataset: str, name: str, body: SliceBody, request: Request) -> Any:
     """Save (or replace) a named slice; it is kept in the store."""
     dataset_of(request, dataset)
     try:
-        value = S.save_slice(workspace(request), dataset, name, body.ids,
+        value = named_slices.save_slice(workspace(request), dataset, name, body.ids,
                              description=body.description)
     except T.SpecError as e:
         raise spec_error(e) from None
@@ -111,7 +114,7 @@ def save(dataset: str, name: str, body: SliceBody, request: Request) -> Any:
 def get(dataset: str, name: str, request: Request) -> Any:
     dataset_of(request, dataset)
     try:
-        return JSON(_public(S.get_slice(workspace(request), dataset, name)))
+        return JSON(_public(named_slices.get_slice(workspace(request), dataset, name)))
     except KeyError as e:
         raise HTTPException(404, e.args[0]) from None
 
@@ -119,7 +122,7 @@ def get(dataset: str, name: str, request: Request) -> Any:
 @router.delete("/{dataset}/{name}", response_class=JSON)
 def delete(dataset: str, name: str, request: Request) -> Any:
     dataset_of(request, dataset)
-    if not S.delete_slice(workspace(request), dataset, name):
+    if not named_slices.delete_slice(workspace(request), dataset, name):
         raise HTTPException(404, f"no slice named '{name}' for dataset '{dataset}'")
     return JSON({"deleted": name})
 
@@ -155,11 +158,11 @@ def error_ids(request: Request, body: ErrorSet) -> tuple[Dataset, list[int]]:
     model = get_model(ws, body.model)
     ds = dataset_of(request, body.dataset)
     try:
-        frame = S.build_frame(ws, model, ds, fields=[body.field], **body.decision())
-        rows = S.error_rows(frame, body.field, body.kind, body.label)
+        frame = frames.build_frame(ws, model, ds, fields=[body.field], **body.decision())
+        rows = error_sets.error_rows(frame, body.field, body.kind, body.label)
     except T.SpecError as e:
         raise spec_error(e) from None
-    idx = frame.column(S.INDEX_COLUMN).to_numpy()[rows].tolist()
+    idx = frame.column(frames.INDEX_COLUMN).to_numpy()[rows].tolist()
     return ds, idx
 
 
@@ -205,12 +208,12 @@ def export(body: ExportRequest, request: Request) -> Any:
     else:
         indices = None
     try:
-        frame = S.build_frame(ws, model, ds, indices, fields=body.fields, **body.decision())
+        frame = frames.build_frame(ws, model, ds, indices, fields=body.fields, **body.decision())
     except T.SpecError as e:
         raise spec_error(e) from None
     name = f"{body.dataset}-{what}.{body.format}"
     with tempfile.TemporaryDirectory(prefix="lumos-export-") as tmp:
-        path = S.export_rows(frame, Path(tmp) / name, body.format)
+        path = exports.export_rows(frame, Path(tmp) / name, body.format)
         content = path.read_bytes()
     return Response(content, media_type=MEDIA[body.format], headers={
         "Content-Disposition": f'attachment; filename="{name}"',

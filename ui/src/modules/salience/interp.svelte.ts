@@ -2,7 +2,7 @@
 // which methods apply to each model (the server decides, with each component's own
 // is_compatible), the example being explained (the selected row or the live edit), and
 // results keyed by model, method, config and example so they survive panel toggles.
-import { getJSON, sendJSON, type Example, type ModelInfo } from "../../lib/api";
+import { getJSON, sendJSON, type Example, type Job, type ModelInfo } from "../../lib/api";
 import { wb } from "../../lib/state.svelte";
 
 export interface ConfigField {
@@ -64,13 +64,21 @@ export const interpApi = {
   run: (model: string, method: string, config: Record<string, unknown>, subject: Subject, faithfulness: boolean) =>
     sendJSON<{ results: Result[] }>("POST", "/api/interpretations", { model, method, config, faithfulness, ...subject.body }),
   agreement: (model: string, methods: { method: string; config: Record<string, unknown> }[], subject: Subject) =>
-    sendJSON<{ pairs: { a: string; b: string; spearman: number | null; kendall: number | null; n: number; skipped: number }[] }>(
+    sendJSON<{ pairs: { a: string; b: string; spearman: number | null; kendall: number | null; n: number; skipped: number; words: number }[] }>(
       "POST",
       "/api/interpretations/agreement",
       { model, methods, ...subject.body },
     ),
-  randomisation: (model: string, method: string, config: Record<string, unknown>, subject: Subject) =>
-    sendJSON<Randomisation>("POST", "/api/interpretations/randomisation", { model, method, config, ...subject.body }),
+  /** runs as a server job (one explanation per layer): started, then polled until done */
+  randomisation: async (model: string, method: string, config: Record<string, unknown>, subject: Subject) => {
+    let job = await sendJSON<Job>("POST", "/api/interpretations/randomisation", { model, method, config, ...subject.body });
+    while (job.status === "queued" || job.status === "running") {
+      await new Promise((r) => setTimeout(r, 250));
+      job = await getJSON<Job>(`/api/jobs/${encodeURIComponent(job.id)}`);
+    }
+    if (job.status !== "done") throw new Error(job.error || `the randomisation check was ${job.status}`);
+    return job.result as Randomisation;
+  },
 };
 
 /** model-randomisation sanity check: rank correlation with the trained model's map after

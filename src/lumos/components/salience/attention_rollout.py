@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from lumos.api import types as T
 from lumos.api.component import Interpreter
+from lumos.api.context import RunContext
 from lumos.api.model import Model
 from lumos.api.registry import register
 from lumos.api.types import SpecError
@@ -26,9 +27,6 @@ from lumos.components.salience.attention import (
     select,
     tokens_for,
 )
-
-if TYPE_CHECKING:
-    from lumos.engine.predict import Engine
 
 
 def rollout(maps: np.ndarray, *, head_fusion: str = "mean", residual: float = 0.5
@@ -87,8 +85,8 @@ class AttentionRollout(Interpreter):
         return ()
 
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
-            model_outputs: Sequence[Mapping[str, Any]] | None = None,
-            engine: Engine | None = None) -> list[dict[str, Any]]:
+            context: RunContext,
+            model_outputs: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
         names = self_attention_fields(model)
         if config.output and config.output not in names:
             raise SpecError(f"{self.id}: config option 'output': '{config.output}' is not a "
@@ -96,7 +94,7 @@ class AttentionRollout(Interpreter):
         if not names:
             raise SpecError(f"{self.id}: the model has no self-attention output")
         fname = config.output or names[0]
-        outs, fs = fetch_attention(model, inputs, fname, engine)
+        outs, fs = fetch_attention(model, inputs, fname, context)
         results = []
         for ex, out in zip(inputs, outs, strict=True):
             maps = np.asarray(out[fname])

@@ -16,18 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from lumos.api import types as T
 from lumos.api.component import Interpreter
+from lumos.api.context import RunContext
 from lumos.api.model import Differentiable, Model
 from lumos.api.registry import register
 from lumos.api.types import SpecError
-
-if TYPE_CHECKING:
-    from lumos.engine.predict import Engine
 
 GENERATION_TYPES = (T.GeneratedText, T.GeneratedTextCandidates)
 
@@ -75,8 +73,8 @@ class SequenceSalienceInterpreter(Interpreter):
         return generation_fields(model)[:1]
 
     def run(self, inputs: Sequence[Mapping[str, Any]], model: Model, *, config: Any,
-            model_outputs: Sequence[Mapping[str, Any]] | None = None,
-            engine: Engine | None = None) -> list[dict[str, Any]]:
+            context: RunContext,
+            model_outputs: Sequence[Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
         names = generation_fields(model)
         if not names:
             raise SpecError(f"{self.id}: the model is not a differentiable generation model")

@@ -1,0 +1,111 @@
+"""Run the benchmarks, one process each, and write their figures as JSON.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--only table,engine] [--out bench.json]
+
+Each benchmark prints its side-by-side figures (see RESULTS.md for what they mean); this
+runner keeps every printed line and the numbers in it (value and unit, e.g. ``1.23 s``,
+``0.98x``, ``45 ms``), the command, its exit code and wall time. ``--quick`` runs each on a
+small input (a smoke run: the ratios are noisy; record real figures without it).
+The projector frame-rate benchmark needs Chromium and the built UI; it is skipped with
+a note when either is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+#: name -> (script, full-run args, quick-run args)
+BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
+    "table": ("bench_table.py", [], ["--rows", "20000", "--repeat", "3"]),
+    "engine": ("bench_engine.py", [], ["--n", "64", "--repeat", "1"]),
+    "salience": ("bench_salience.py", [],
+                 ["--ig-examples", "8", "--steps", "8", "--lime-examples", "4",
+                  "--samples", "64", "--repeat", "1"]),
+    "projections": ("bench_projections.py", [], ["--n", "300"]),
+    "live_edit": ("bench_live_edit.py", [], ["--n", "8"]),
+    "projector_fps": ("bench_projector_fps.py", [],
+                      ["--points", "100000", "--seconds", "1"]),
+}
+
+NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)\s*(x|%|ms|s|MB|GB|ex/s|/s)?(?![\w.])")
+
+
+def figures(line: str) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for m in NUMBER.finditer(line):
+        out.append({"value": float(m.group(1).replace(",", "")), "unit": m.group(2) or ""})
+    return out
+
+
+def missing_requirement(name: str) -> str | None:
+    if name != "projector_fps":
+        return None
+    if not Path("/usr/bin/chromium").exists():
+        return "needs /usr/bin/chromium"
+    if not (ROOT / "src" / "lumos" / "server" / "static" / "index.html").exists():
+        return "needs the built UI (make ui)"
+    return None
+
+
+def run(name: str, quick: bool, timeout: float) -> dict[str, object]:
+    script, full, small = BENCHMARKS[name]
+    cmd = [sys.executable, str(HERE / script), *(small if quick else full)]
+    why = missing_requirement(name)
+    if why:
+        return {"name": name, "command": cmd, "skipped": why}
+    start = time.perf_counter()
+    try:
+        r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        code, stdout, stderr = r.returncode, r.stdout, r.stderr
+    except subprocess.TimeoutExpired as e:
+        code = -1
+        stdout = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        stderr = f"timed out after {timeout:.0f} s"
+    lines = [ln.rstrip() for ln in stdout.splitlines() if ln.strip()]
+    return {"name": name, "command": cmd, "returncode": code,
+            "seconds": round(time.perf_counter() - start, 3),
+            "lines": [{"text": ln, "figures": figures(ln)} for ln in lines],
+            "stderr_tail": stderr.strip().splitlines()[-5:] if code else []}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small inputs (a smoke run)")
+    ap.add_argument("--only", default="", help=f"comma-separated subset of {list(BENCHMARKS)}")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"),
+                    help="JSON file to write")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per benchmark")
+    args = ap.parse_args(argv)
+    names = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        ap.error(f"--only: unknown benchmark {unknown[0]!r} (benchmarks: {list(BENCHMARKS)})")
+    results = []
+    for name in names:
+        print(f"running {name} ...", flush=True)
+        res = run(name, args.quick, args.timeout)
+        status = res.get("skipped") or f"exit {res['returncode']} in {res['seconds']} s"
+        print(f"  {status}", flush=True)
+        results.append(res)
+    report = {"quick": args.quick, "python": platform.python_version(),
+              "machine": platform.machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+              "benchmarks": results}
+    out = Path(args.out)
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    failed = [r["name"] for r in results if r.get("returncode") not in (0, None)]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
