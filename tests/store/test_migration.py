@@ -11,7 +11,7 @@ from lumos.api import types as T
 from lumos.datasets.arrow import ArrowDataset
 from lumos.engine import Workspace
 from lumos.engine.predict import Engine
-from lumos.engine.slicing import get_slice
+from lumos.engine.slices import get_slice
 from lumos.store import Store
 from lumos.store.keys import SCHEMA_VERSION
 from lumos.testing.fakes import FakeClassifier
