@@ -64,7 +64,7 @@ export const interpApi = {
   run: (model: string, method: string, config: Record<string, unknown>, subject: Subject, faithfulness: boolean) =>
     sendJSON<{ results: Result[] }>("POST", "/api/interpretations", { model, method, config, faithfulness, ...subject.body }),
   agreement: (model: string, methods: { method: string; config: Record<string, unknown> }[], subject: Subject) =>
-    sendJSON<{ pairs: { a: string; b: string; spearman: number | null; kendall: number | null; n: number; skipped: number }[] }>(
+    sendJSON<{ pairs: { a: string; b: string; spearman: number | null; kendall: number | null; n: number; skipped: number; words: number }[] }>(
       "POST",
       "/api/interpretations/agreement",
       { model, methods, ...subject.body },
