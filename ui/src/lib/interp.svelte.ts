@@ -2,8 +2,8 @@
 // which methods apply to each model (the server decides, with each component's own
 // is_compatible), the example being explained (the selected row or the live edit), and
 // results keyed by model, method, config and example so they survive panel toggles.
-import { getJSON, sendJSON, type Example, type ModelInfo } from "../../lib/api";
-import { wb } from "../../lib/state.svelte";
+import { getJSON, sendJSON, type Example, type ModelInfo } from "./api";
+import { wb } from "./state.svelte";
 
 export interface ConfigField {
   name: string;
