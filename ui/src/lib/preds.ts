@@ -2,7 +2,7 @@
 // correctness against gold, and where models disagree.
 import type { MulticlassPreds } from "../generated/types";
 import { field, fieldsOfType, predictedClass } from "./specs";
-import type { Workbench } from "./state.svelte";
+import type { Workbench } from "./state";
 
 export interface ClassHead {
   model: string;
@@ -12,7 +12,7 @@ export interface ClassHead {
 
 export function classHeads(wb: Workbench): ClassHead[] {
   const heads: ClassHead[] = [];
-  for (const m of wb.activeModels)
+  for (const m of wb.connection.activeModels)
     for (const f of fieldsOfType(m.output_spec, "MulticlassPreds")) heads.push({ model: m.name, field: f, spec: field(m.output_spec, f, "MulticlassPreds")! });
   return heads;
 }
@@ -22,13 +22,13 @@ export const thresholdKey = (model: string, fieldName: string) => `${model}/${fi
 /** Predicted label of ``head`` for a probability vector (threshold-aware). */
 export function labelOf(wb: Workbench, head: ClassHead, probs: ArrayLike<number> | null | undefined): string | null {
   if (!probs || !probs.length) return null;
-  const k = predictedClass(probs, head.spec.null_idx, wb.thresholds[thresholdKey(head.model, head.field)]);
+  const k = predictedClass(probs, head.spec.null_idx, wb.table.thresholds[thresholdKey(head.model, head.field)]);
   return head.spec.vocab[k] ?? String(k);
 }
 
 /** Predicted label of ``head`` for row ``i`` of the table (null when not predicted yet). */
 export function rowLabel(wb: Workbench, head: ClassHead, i: number): string | null {
-  const col = wb.preds[head.model]?.columns[head.field];
+  const col = wb.table.preds[head.model]?.columns[head.field];
   return labelOf(wb, head, col?.[i] as ArrayLike<number> | null);
 }
 
@@ -54,7 +54,7 @@ export function disagrees(wb: Workbench, groups: ClassHead[][], i: number): bool
 
 /** Whether any head's prediction on row ``i`` differs from the gold label. */
 export function wrong(wb: Workbench, heads: ClassHead[], i: number): boolean {
-  const cols = wb.rows?.columns ?? {};
+  const cols = wb.table.rows?.columns ?? {};
   for (const h of heads) {
     const gold = h.spec.parent ? cols[h.spec.parent]?.[i] : null;
     const label = rowLabel(wb, h, i);
@@ -68,7 +68,7 @@ export function wrong(wb: Workbench, heads: ClassHead[], i: number): boolean {
  *  the head (``fieldName``, or the model's first two-class head) has no threshold set. */
 export function decisionOf(wb: Workbench, model: string, fieldName?: string | null): { margin?: number; positive_label?: string } {
   const h = classHeads(wb).find((x) => x.model === model && x.spec.vocab.length === 2 && (!fieldName || x.field === fieldName));
-  const t = h ? wb.thresholds[thresholdKey(h.model, h.field)] : undefined;
+  const t = h ? wb.table.thresholds[thresholdKey(h.model, h.field)] : undefined;
   if (!h || t === undefined) return {};
   const p = Math.min(0.999, Math.max(0.001, t));
   return { margin: Math.log(p / (1 - p)), positive_label: h.spec.vocab[h.spec.null_idx === 1 ? 0 : 1] };

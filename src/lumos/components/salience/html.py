@@ -16,7 +16,7 @@ import numpy as np
 
 def _colour(v: float, signed: bool) -> str:
     a = min(1.0, abs(v))
-    # the workbench's palette (ui/src/modules/salience/colors.ts, ColorBrewer RdBu): red
+    # the workbench's palette (ui/src/lib/colors.ts, ColorBrewer RdBu): red
     # lowers the explained score, blue raises it; unsigned maps in blue
     if signed and v < 0:
         r, g, b = 178, 24, 43  # red

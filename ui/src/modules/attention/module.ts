@@ -1,6 +1,6 @@
 import type { ModuleDef } from "../registry";
 import { hasOutput } from "../../lib/specs";
-import { interp } from "../salience/interp.svelte";
+import { interp } from "../../lib/interp.svelte";
 
 export default {
   id: "attention",

@@ -1,5 +1,5 @@
 import type { ModuleDef } from "../registry";
-import { scoredModels } from "./api";
+import { scoredModels } from "../../lib/metrics";
 
 export default {
   id: "metrics",

@@ -1,7 +1,7 @@
 // Colour encodings for the projector: one value per point, categorical (a palette
 // index) or continuous (0..1 on a ramp), from gold labels, predictions, correctness,
 // confidence or any dataset field. Unknown values (not predicted yet) are drawn faint.
-import type { Workbench } from "../../lib/state.svelte";
+import type { Workbench } from "../../lib/state";
 import { classHeads, labelOf, type ClassHead } from "../../lib/preds";
 import { fieldsOfType } from "../../lib/specs";
 
@@ -40,14 +40,14 @@ export function colorOptions(wb: Workbench, model: string): ColorOption[] {
   const heads = classHeads(wb).filter((h) => h.model === model);
   for (const h of heads) {
     const many = heads.length > 1 ? ` · ${h.field}` : "";
-    if (h.spec.parent && wb.datasetSpec[h.spec.parent]) opts.push({ key: `gold:${h.field}`, label: `Label (${h.spec.parent})` });
+    if (h.spec.parent && wb.connection.datasetSpec[h.spec.parent]) opts.push({ key: `gold:${h.field}`, label: `Label (${h.spec.parent})` });
     opts.push({ key: `pred:${h.field}`, label: `Prediction${many}` });
-    if (h.spec.parent && wb.datasetSpec[h.spec.parent]) opts.push({ key: `correct:${h.field}`, label: `Correctness${many}` });
+    if (h.spec.parent && wb.connection.datasetSpec[h.spec.parent]) opts.push({ key: `correct:${h.field}`, label: `Correctness${many}` });
     opts.push({ key: `conf:${h.field}`, label: `Confidence${many}` });
   }
-  const info = wb.models.find((m) => m.name === model);
+  const info = wb.connection.models.find((m) => m.name === model);
   for (const f of fieldsOfType(info?.output_spec, "RegressionScore")) opts.push({ key: `score:${f}`, label: `Score · ${f}` });
-  for (const [name, f] of Object.entries(wb.datasetSpec)) {
+  for (const [name, f] of Object.entries(wb.connection.datasetSpec)) {
     if (["CategoryLabel", "Boolean", "Scalar"].includes(f.type)) opts.push({ key: `field:${name}`, label: `Field · ${name}` });
     if (f.type === "TextSegment") opts.push({ key: `length:${name}`, label: `Length of ${name}` });
   }
@@ -108,9 +108,9 @@ const num = (v: unknown): number | null => (typeof v === "number" ? v : typeof v
 export function encode(wb: Workbench, model: string, key: string, rowOf: Int32Array): Encoding {
   const n = rowOf.length;
   const [kind, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
-  const cols = wb.rows?.columns ?? {};
+  const cols = wb.table.rows?.columns ?? {};
   const head: ClassHead | undefined = classHeads(wb).find((h) => h.model === model && h.field === name);
-  const probs = (row: number) => wb.preds[model]?.columns[name]?.[row] as ArrayLike<number> | null | undefined;
+  const probs = (row: number) => wb.table.preds[model]?.columns[name]?.[row] as ArrayLike<number> | null | undefined;
   switch (kind) {
     case "gold":
       return categorical(n, rowOf, (r) => (cols[head?.spec.parent ?? ""]?.[r] as string | null) ?? null, fixedVocab(head));
@@ -133,14 +133,14 @@ export function encode(wb: Workbench, model: string, key: string, rowOf: Int32Ar
         return p && p.length ? Math.max(...Array.from(p)) : null;
       });
     case "score":
-      return continuous(n, rowOf, (r) => num(wb.preds[model]?.columns[name]?.[r]));
+      return continuous(n, rowOf, (r) => num(wb.table.preds[model]?.columns[name]?.[r]));
     case "length":
       return continuous(n, rowOf, (r) => {
         const t = cols[name]?.[r];
         return typeof t === "string" ? t.split(/\s+/).filter(Boolean).length : null;
       });
     case "field": {
-      const f = wb.datasetSpec[name];
+      const f = wb.connection.datasetSpec[name];
       if (f?.type === "Scalar") return continuous(n, rowOf, (r) => num(cols[name]?.[r]));
       return categorical(n, rowOf, (r) => (cols[name]?.[r] == null ? null : String(cols[name][r])));
     }

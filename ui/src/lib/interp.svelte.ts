@@ -2,8 +2,8 @@
 // which methods apply to each model (the server decides, with each component's own
 // is_compatible), the example being explained (the selected row or the live edit), and
 // results keyed by model, method, config and example so they survive panel toggles.
-import { getJSON, sendJSON, type Example, type Job, type ModelInfo } from "../../lib/api";
-import { wb } from "../../lib/state.svelte";
+import { getJSON, sendJSON, type Example, type Job, type ModelInfo } from "./api";
+import { wb } from "./state";
 
 export interface ConfigField {
   name: string;
@@ -109,7 +109,7 @@ class Interp {
           this.methods = { ...this.methods, ...r.models };
         } catch (e) {
           this.asked.delete(m.name);
-          wb.report(e);
+          wb.errors.report(e);
         }
       });
     }
@@ -128,8 +128,8 @@ class Interp {
 
   /** The example the modules explain for ``model``: the live edit, else the primary row. */
   subject(model: ModelInfo): Subject | null {
-    if (wb.edit) {
-      const values = wb.edit.values;
+    if (wb.edit.draft) {
+      const values = wb.edit.draft.values;
       const ex: Example = {};
       for (const [name, f] of Object.entries(model.input_spec ?? {})) {
         const v = values[name];
@@ -138,8 +138,8 @@ class Interp {
       }
       return { key: `ex:${JSON.stringify(ex)}`, body: { examples: [ex] } };
     }
-    if (!wb.primary || !wb.rows?.index.has(wb.primary)) return null;
-    return { key: `id:${wb.dataset}/${wb.primary}`, body: { dataset: wb.dataset, ids: [wb.primary] } };
+    if (!wb.selection.primary || !wb.table.rows?.index.has(wb.selection.primary)) return null;
+    return { key: `id:${wb.connection.dataset}/${wb.selection.primary}`, body: { dataset: wb.connection.dataset, ids: [wb.selection.primary] } };
   }
 
   key(model: string, method: string, config: Record<string, unknown>, subject: Subject): string {

@@ -1,7 +1,7 @@
 // Calls to the metrics and slices routes (shared by the metrics and slices modules).
-import { ApiError, getJSON, sendJSON } from "../../lib/api";
-import type { ModelInfo } from "../../lib/api";
-import type { Spec } from "../../generated/types";
+import { ApiError, getJSON, sendJSON } from "./api";
+import type { ModelInfo } from "./api";
+import type { Spec } from "../generated/types";
 
 export interface FrameField {
   name: string;

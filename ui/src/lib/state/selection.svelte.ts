@@ -1,0 +1,39 @@
+// The rows picked in the table: the selection, its primary row (the one the prediction
+// modules show) and a pinned reference row to compare with.
+import type { Workbench } from "./workbench.svelte";
+
+export class Selection {
+  // mirrored in the URL
+  ids = $state<string[]>([]);
+  primary = $state<string | null>(null);
+  reference = $state<string | null>(null);
+
+  constructor(private wb: Workbench) {}
+
+  /** Selecting a row ends the edit in progress. */
+  select(id: string, mode: "only" | "toggle" | "range" = "only", order: string[] = []): void {
+    if (mode === "toggle") {
+      this.ids = this.ids.includes(id) ? this.ids.filter((x) => x !== id) : [...this.ids, id];
+      this.primary = this.ids.includes(id) ? id : (this.ids[0] ?? null);
+    } else if (mode === "range" && this.primary && order.length) {
+      const a = order.indexOf(this.primary);
+      const b = order.indexOf(id);
+      if (a >= 0 && b >= 0) this.ids = order.slice(Math.min(a, b), Math.max(a, b) + 1);
+      else this.ids = [id];
+    } else {
+      this.ids = [id];
+      this.primary = id;
+    }
+    this.wb.edit.draft = null;
+  }
+
+  clear(): void {
+    this.ids = [];
+    this.primary = null;
+    this.wb.edit.draft = null;
+  }
+
+  pin(id: string | null): void {
+    this.reference = id;
+  }
+}
