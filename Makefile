@@ -42,7 +42,7 @@ $(UI_STAMP): $(UI_SRC)
 	@if [ -f ui/package.json ]; then \
 	  cd ui && (npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || \
 	    { echo "npm ci refused the lock file (this registry lacks some optional platform packages); using npm install"; \
-	      npm install --no-audit --no-fund --loglevel=error; }) && npm run build; \
+	      npm install --no-audit --no-fund --loglevel=error --no-save; }) && npm run build; \
 	  cd .. && rm -f src/lumos/server/static/.built-* && touch $@; \
 	fi
 
