@@ -23,7 +23,7 @@ from lumos.api.context import Cancelled, ProgressFn
 from lumos.api.model import Model
 from lumos.api.types import SpecError
 from lumos.components.metrics.faithfulness import method_agreement
-from lumos.components.salience.base import TORCH_RNG_LOCK
+from lumos.components.salience.seeding import TORCH_RNG_LOCK
 from lumos.engine.interpret import explain, get_interpreter
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace

@@ -33,12 +33,8 @@ from lumos.api.context import RunContext
 from lumos.api.dataset import ID_FIELD
 from lumos.api.model import Differentiable, Model
 from lumos.api.types import SpecError
-from lumos.components.salience.base import (
-    Target,
-    at_first_piece,
-    perturbed_examples,
-    pick_score,
-)
+from lumos.components.salience.perturbation import perturbed_examples
+from lumos.components.salience.targets import Target, at_first_piece, pick_score
 
 BINS = (0.01, 0.05, 0.1, 0.2, 0.5)
 
