@@ -138,7 +138,7 @@ def test_erasure_on_a_tagger_scores_the_map_target_by_hand(tiny_tagger, method, 
     assert value["score"] == pytest.approx(full, abs=1e-5)
 
     sal = np.asarray(value["salience"], dtype=np.float64)
-    row = E.erasure_scores(model, [ex], [value], fractions=(0.2, 0.5), top_fraction=0.2)[0]
+    row = erasure(model, [ex], [value], fractions=(0.2, 0.5), top_fraction=0.2)[0]
     for n, fraction in enumerate((0.2, 0.5)):
         top = set(np.argsort(-sal)[:math.ceil(fraction * len(sal))].tolist())
         if value["granularity"] == "model_token":  # erase pieces, in embedding space
