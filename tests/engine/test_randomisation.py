@@ -9,7 +9,7 @@ import torch
 
 from lumos.api.context import Cancelled
 from lumos.api.types import SpecError
-from lumos.components.metrics.faithfulness import method_agreement
+from lumos.components.metrics.agreement import method_agreement
 from lumos.engine.interpret import explain
 from lumos.engine.randomisation import layer_groups, randomisation_check, randomised_copies
 from lumos.testing import FakeClassifier

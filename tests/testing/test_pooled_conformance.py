@@ -4,7 +4,8 @@ model, with two batches provably in flight at once (``lumos.testing.pooled_confo
 import pytest
 
 from lumos.api import registry
-from lumos.components.salience.base import GradientInterpreter, PerturbationInterpreter
+from lumos.components.salience.gradient import GradientInterpreter
+from lumos.components.salience.perturbation import PerturbationInterpreter
 from lumos.testing.pooled_conformance import PoolGate, check_pooled, distinct_examples
 from lumos.testing.tiny import TINY_BUILDERS
 

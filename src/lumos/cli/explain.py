@@ -91,7 +91,7 @@ def rows_for_table(ids: Sequence[str], method: str, field: str,
 def run(args: argparse.Namespace) -> int:
     from lumos.api import types as T
     from lumos.api.types import SpecError
-    from lumos.components.metrics.faithfulness import summarize
+    from lumos.components.metrics.erasure import summarize
     from lumos.engine.interpret import explain, get_interpreter, make_config
 
     try:

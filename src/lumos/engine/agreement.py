@@ -1,7 +1,7 @@
 """Agreement of salience methods: run each method (through ``explain``, so maps come from
 the cache when it already ran) and rank-correlate every pair of their maps.
 
-The measure is ``lumos.components.metrics.faithfulness.method_agreement`` (mean
+The measure is ``lumos.components.metrics.agreement.method_agreement`` (mean
 Spearman and Kendall over the examples, sub-word maps summed into words).
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from lumos.api import types as T
 from lumos.api.model import Model
 from lumos.api.types import SpecError
-from lumos.components.metrics.faithfulness import method_agreement
+from lumos.components.metrics.agreement import method_agreement
 from lumos.engine.interpret import explain, get_interpreter
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace

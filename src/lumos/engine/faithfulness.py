@@ -1,7 +1,7 @@
 """Faithfulness of salience maps: the erasure scores (ERASER comprehensiveness,
 sufficiency, AOPC) of maps an explanation produced, added to its results.
 
-The measures are ``lumos.components.metrics.faithfulness.erasure_scores``; this module
+The measures are ``lumos.components.metrics.erasure.erasure_scores``; this module
 runs them with a run context on the engine, so the erased copies go through the same
 batching and in-memory cache as every other prediction (never into the store).
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from lumos.api.model import Differentiable, Model
 from lumos.api.types import SpecError
-from lumos.components.metrics.faithfulness import erasure_scores
+from lumos.components.metrics.erasure import erasure_scores
 from lumos.engine.concurrency import model_access
 from lumos.engine.context import run_context
 from lumos.engine.predict import Engine

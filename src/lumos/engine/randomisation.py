@@ -3,7 +3,7 @@
 The layers of a copy of a torch model are re-initialised one by one from the top
 (cascading: step i has the top ``i + 1`` layer groups random); after each step the
 method's maps are recomputed and compared with the trained model's by Spearman rank
-correlation (``lumos.components.metrics.faithfulness.method_agreement``). A map that
+correlation (``lumos.components.metrics.agreement.method_agreement``). A map that
 barely changes when the weights are random does not explain the weights.
 
 One randomised copy exists at a time: it is made once and re-initialised further in
@@ -22,8 +22,8 @@ from typing import Any
 from lumos.api.context import Cancelled, ProgressFn
 from lumos.api.model import Model
 from lumos.api.types import SpecError
-from lumos.components.metrics.faithfulness import method_agreement
-from lumos.components.salience.base import TORCH_RNG_LOCK
+from lumos.components.metrics.agreement import method_agreement
+from lumos.components.salience.seeding import TORCH_RNG_LOCK
 from lumos.engine.interpret import explain, get_interpreter
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace

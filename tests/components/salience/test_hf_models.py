@@ -42,7 +42,7 @@ def test_ig_completeness_on_a_transformer(tiny_bert, baseline):
     """Sum of attributions = f(x) - f(baseline) within 2 % of |f(x) - f(b)| or 1e-3."""
     import torch
 
-    from lumos.components.salience.base import baseline_embeds
+    from lumos.components.salience.gradient import baseline_embeds
 
     res = explain(None, tiny_bert, EXAMPLES, "integrated_gradients",
                   {"steps": 32, "baseline": baseline})

@@ -51,7 +51,7 @@ def test_ig_completeness_on_a_softmax_output(linear, baseline):
     got = run("integrated_gradients", linear, output="probas", target="positive",
               baseline=baseline, steps=64)
     emb = linear.embed([{"text": TEXT}])
-    from lumos.components.salience.base import baseline_embeds
+    from lumos.components.salience.gradient import baseline_embeds
 
     base = baseline_embeds(linear, emb, baseline, "ig")
     with torch.no_grad():

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lumos.api.registry import register
-from lumos.components.salience.base import GradientInterpreter, TargetConfig
+from lumos.components.salience.gradient import GradientInterpreter
+from lumos.components.salience.targets import TargetConfig
 
 
 @register("grad_dot_input", display_name="Gradient × input")

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lumos.api.registry import register
-from lumos.components.salience.base import GradientInterpreter, TargetConfig, baseline_embeds
+from lumos.components.salience.gradient import GradientInterpreter, baseline_embeds
+from lumos.components.salience.targets import TargetConfig
 
 BASELINES = ("zero", "pad", "mask", "unk")
 #: interpolated inputs per forward pass unless configured

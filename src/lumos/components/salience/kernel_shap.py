@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from lumos.api.registry import register
-from lumos.components.salience.base import PerturbationConfig, PerturbationInterpreter
+from lumos.components.salience.perturbation import PerturbationConfig, PerturbationInterpreter
 
 
 @register("kernel_shap", display_name="Kernel SHAP")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from lumos.api.registry import register
-from lumos.components.salience.base import PerturbationConfig, PerturbationInterpreter
+from lumos.components.salience.perturbation import PerturbationConfig, PerturbationInterpreter
 
 
 @register("lime", display_name="LIME")

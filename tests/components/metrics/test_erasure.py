@@ -1,13 +1,12 @@
-"""Erasure scores and rank agreement (the measures; the runs that use them are the
-engine's: tests/engine/test_faithfulness.py, test_agreement.py, test_randomisation.py)."""
+"""Erasure scores (the measure; the run that adds them to an explanation is the
+engine's: tests/engine/test_faithfulness.py)."""
 
 import math
 
 import numpy as np
 import pytest
 
-from lumos.api.types import SpecError
-from lumos.components.metrics import faithfulness as F
+from lumos.components.metrics import erasure as E
 from lumos.engine.interpret import explain
 from lumos.testing import FakeClassifier
 from lumos.testing.context import context_for
@@ -27,7 +26,7 @@ def maps_of(model, method, **options):
 
 
 def erasure(model, examples, maps, *, engine=None, **options):
-    return F.erasure_scores(model, examples, maps, context=context_for(engine=engine),
+    return E.erasure_scores(model, examples, maps, context=context_for(engine=engine),
                             **options)
 
 
@@ -39,8 +38,8 @@ def shuffled(maps, seed=0):
 @pytest.mark.parametrize("method", ["integrated_gradients", "occlusion"])
 def test_a_true_map_beats_a_shuffled_one(linear, method):
     maps = maps_of(linear, method)
-    good = F.summarize(erasure(linear, EXAMPLES, maps))
-    bad = F.summarize(erasure(linear, EXAMPLES, shuffled(maps)))
+    good = E.summarize(erasure(linear, EXAMPLES, maps))
+    bad = E.summarize(erasure(linear, EXAMPLES, shuffled(maps)))
     assert good["n"] == len(EXAMPLES)
     assert good["aopc_comprehensiveness"] > bad["aopc_comprehensiveness"] + 0.05
     assert good["aopc_sufficiency"] < bad["aopc_sufficiency"] - 0.05
@@ -77,24 +76,6 @@ def test_black_box_models_are_scored_through_predict():
     assert erasure(model, EXAMPLES, rollout)[0]["reason"].startswith("model-token")
 
 
-def test_agreement_is_perfect_between_exact_methods_and_low_against_noise(linear):
-    ig = maps_of(linear, "integrated_gradients", output="score")
-    occ = maps_of(linear, "occlusion", output="score")
-    agree = F.method_agreement(ig, occ)
-    # equal up to float noise among tied words ('the', 'was' occur twice)
-    assert agree["spearman"] > 0.99 and agree["kendall"] > 0.97
-    noise = F.method_agreement(ig, shuffled(ig, seed=3))
-    assert noise["spearman"] < 0.9
-    assert F.method_agreement(ig, [dict(m, tokens=["x"]) for m in occ])["skipped"] == 4
-
-
-def test_rank_correlation_of_a_constant_map_is_nan():
-    s, k = F.rank_correlation([1, 1, 1], [1, 2, 3])
-    assert math.isnan(s) and math.isnan(k)
-    with pytest.raises(SpecError, match="agreement"):
-        F.rank_correlation([1, 2], [1, 2, 3])
-
-
 def test_word_erasures_of_many_examples_reach_the_model_together(linear, counting_linear):
     """Every example's erased copies go to the model in one call, with the same scores
     each example gets alone (and none of them is written to the store)."""
@@ -112,55 +93,6 @@ def test_word_erasures_of_many_examples_reach_the_model_together(linear, countin
     for a, b in zip(alone, together, strict=True):
         assert a["comprehensiveness"] == pytest.approx(b["comprehensiveness"], abs=1e-6)
         assert a["aopc_sufficiency"] == pytest.approx(b["aopc_sufficiency"], abs=1e-6)
-
-
-def test_sub_word_pieces_sum_into_words():
-    from transformers import AutoTokenizer
-
-    from lumos.models.packaged import minilm_path
-
-    tok = AutoTokenizer.from_pretrained(minilm_path())
-    words = "@VirginAmerica I can't wait, Café #nomorevirgin".split()
-    pieces = tok.convert_ids_to_tokens(tok(" ".join(words), add_special_tokens=False)
-                                       ["input_ids"])
-    assert len(pieces) > len(words)  # WordPiece splits these words
-    counts = F.pieces_to_words(pieces, np.ones(len(pieces)), words)  # pieces per word
-    assert counts is not None and counts.sum() == len(pieces)
-    assert counts[0] == 4  # @ virgin ##ame ##rica
-    assert counts[-2] == 1  # 'Café' is 'cafe' to an uncased tokenizer
-    # byte-level BPE and SentencePiece markers are set aside the same way
-    assert list(F.pieces_to_words(["ĠHel", "lo", "Ġwor", "ld"], [1, 2, 3, 4],
-                                  ["Hello", "world"])) == [3, 7]
-    assert list(F.pieces_to_words(["▁Hel", "lo", "▁world"], [1, 2, 3],
-                                  ["Hello", "world"])) == [3, 3]
-    assert F.pieces_to_words(["[UNK]", "world"], [1, 2], ["🙂", "world"]) is None
-    assert F.pieces_to_words(["hello"], [1], ["hello", "world"]) is None  # truncated
-
-
-def test_a_sub_word_map_is_compared_with_a_word_map_word_by_word():
-    words = {"tokens": ["great", "unbelievable", "film"], "salience": [0.5, 2.0, -1.0],
-             "granularity": "word"}
-    pieces = {"tokens": ["great", "un", "##bel", "##ie", "##vable", "film"],
-              "salience": [0.2, 0.5, 0.5, 0.5, 0.6, -0.3], "granularity": "model_token"}
-    agree = F.method_agreement([pieces], [words])
-    assert agree["skipped"] == 0 and agree["words"] == 1
-    assert agree["spearman"] == pytest.approx(1.0)  # sums 0.2, 2.1, -0.3: same order
-    reversed_words = dict(words, salience=[2.0, 0.5, 3.0])
-    assert F.method_agreement([reversed_words], [pieces])["spearman"] < 0
-
-
-def test_an_attention_map_with_cls_and_sep_lines_up_with_gradient_and_word_maps():
-    rollout = {"tokens": ["[CLS]", "great", "un", "##real", "film", "[SEP]"],
-               "salience": [9.0, 0.1, 0.2, 0.3, 0.4, 9.0], "positions": [0, 1, 2, 3, 4, 5],
-               "granularity": "model_token"}
-    grads = {"tokens": ["great", "un", "##real", "film"], "salience": [1.0, 2.0, 3.0, 4.0],
-             "positions": [1, 2, 3, 4], "granularity": "model_token"}
-    words = {"tokens": ["great", "unreal", "film"], "salience": [0.0, 1.0, 0.5],
-             "granularity": "word"}
-    by_position = F.method_agreement([rollout], [grads])
-    assert by_position["skipped"] == 0 and by_position["spearman"] == pytest.approx(1.0)
-    by_word = F.method_agreement([rollout], [words])  # rollout words: 0.1, 0.5, 0.4
-    assert by_word["words"] == 1 and by_word["spearman"] == pytest.approx(1.0)
 
 
 @pytest.fixture(scope="module")
@@ -206,8 +138,7 @@ def test_erasure_on_a_tagger_scores_the_map_target_by_hand(tiny_tagger, method, 
     assert value["score"] == pytest.approx(full, abs=1e-5)
 
     sal = np.asarray(value["salience"], dtype=np.float64)
-    row = F.erasure_scores(model, [ex], [value], context=context_for(),
-                           fractions=(0.2, 0.5), top_fraction=0.2)[0]
+    row = erasure(model, [ex], [value], fractions=(0.2, 0.5), top_fraction=0.2)[0]
     for n, fraction in enumerate((0.2, 0.5)):
         top = set(np.argsort(-sal)[:math.ceil(fraction * len(sal))].tolist())
         if value["granularity"] == "model_token":  # erase pieces, in embedding space
