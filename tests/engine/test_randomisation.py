@@ -104,3 +104,20 @@ def test_cancelling_stops_between_steps(linear):
         randomisation_check(None, linear, EXAMPLES, "grad_dot_input", on_progress=progress,
                             cancel=cancel)
     assert steps == [0, 1, 2]
+
+
+def test_a_copy_uses_its_own_embedding_layer_where_the_adapter_holds_one(tmp_path):
+    """The torch-module adapter keeps its embedding layer as an attribute: a shallow copy
+    kept the trained one, so re-initialising the embeddings changed nothing it embedded."""
+    from lumos.testing.tiny import build_torch_module
+
+    model, examples = build_torch_module(tmp_path)
+    trained = model.embed(examples[:1], "probas").inputs_embeds.detach().clone()
+    for _, clone in randomised_copies(model):
+        assert clone.embedding_layer() is not model.embedding_layer()
+        assert any(clone.embedding_layer() is m for m in clone.module.modules())
+    # the last step has re-initialised every layer group, the embeddings included
+    after = clone.embed(examples[:1], "probas").inputs_embeds.detach()
+    assert not torch.allclose(after, trained)
+    # and the trained model is untouched
+    assert torch.equal(model.embed(examples[:1], "probas").inputs_embeds.detach(), trained)

@@ -101,6 +101,15 @@ def randomised_copies(model: Any, *, seed: int = 0, max_steps: int | None = None
     current = copy.deepcopy(module).eval()
     clone = copy.copy(model)
     setattr(clone, attr, current)
+    # an adapter may hold parts of its module directly (the torch-module adapter keeps its
+    # embedding layer): point those at the copy's parts, or they stay trained
+    names_of = {}
+    for sub_name, sub in module.named_modules():
+        names_of.setdefault(id(sub), sub_name)
+    for key, value in list(vars(clone).items()):
+        if isinstance(value, torch.nn.Module) and value is not module and \
+                id(value) in names_of:
+            setattr(clone, key, current.get_submodule(names_of[id(value)]))
     for step, name in enumerate(names):
         with TORCH_RNG_LOCK, torch.random.fork_rng(devices=[]):
             _reinit(current.get_submodule(name), seed + step)
