@@ -103,7 +103,7 @@ def randomised_copies(model: Any, *, seed: int = 0, max_steps: int | None = None
     setattr(clone, attr, current)
     # an adapter may hold parts of its module directly (the torch-module adapter keeps its
     # embedding layer): point those at the copy's parts, or they stay trained
-    names_of = {}
+    names_of: dict[int, str] = {}
     for sub_name, sub in module.named_modules():
         names_of.setdefault(id(sub), sub_name)
     for key, value in list(vars(clone).items()):
