@@ -8,20 +8,9 @@ import pytest
 
 from lumos.api.types import SpecError
 from lumos.components.metrics import agreement as A
-from lumos.engine.interpret import explain
 from lumos.testing.interpreter_conformance import TEXTS
-from lumos.testing.linear import LinearTextModel
 
-EXAMPLES = [{"text": t} for t in TEXTS]
-
-
-@pytest.fixture(scope="module")
-def linear():
-    return LinearTextModel()
-
-
-def maps_of(model, method, **options):
-    return [r[method] for r in explain(None, model, EXAMPLES, method, options or None)]
+EXAMPLES = [{"text": t} for t in TEXTS]  # the same as the conftest's ``examples``
 
 
 def shuffled(maps, seed=0):
@@ -29,7 +18,7 @@ def shuffled(maps, seed=0):
     return [dict(m, salience=rng.permutation(np.asarray(m["salience"]))) for m in maps]
 
 
-def test_agreement_is_perfect_between_exact_methods_and_low_against_noise(linear):
+def test_agreement_is_perfect_between_exact_methods_and_low_against_noise(linear, maps_of):
     ig = maps_of(linear, "integrated_gradients", output="score")
     occ = maps_of(linear, "occlusion", output="score")
     agree = A.method_agreement(ig, occ)

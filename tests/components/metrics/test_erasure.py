@@ -11,18 +11,8 @@ from lumos.engine.interpret import explain
 from lumos.testing import FakeClassifier
 from lumos.testing.context import context_for
 from lumos.testing.interpreter_conformance import TEXTS
-from lumos.testing.linear import LinearTextModel
 
-EXAMPLES = [{"text": t} for t in TEXTS]
-
-
-@pytest.fixture(scope="module")
-def linear():
-    return LinearTextModel()
-
-
-def maps_of(model, method, **options):
-    return [r[method] for r in explain(None, model, EXAMPLES, method, options or None)]
+EXAMPLES = [{"text": t} for t in TEXTS]  # the same as the conftest's ``examples``
 
 
 def erasure(model, examples, maps, *, engine=None, **options):
@@ -36,7 +26,7 @@ def shuffled(maps, seed=0):
 
 
 @pytest.mark.parametrize("method", ["integrated_gradients", "occlusion"])
-def test_a_true_map_beats_a_shuffled_one(linear, method):
+def test_a_true_map_beats_a_shuffled_one(linear, method, maps_of):
     maps = maps_of(linear, method)
     good = E.summarize(erasure(linear, EXAMPLES, maps))
     bad = E.summarize(erasure(linear, EXAMPLES, shuffled(maps)))
@@ -55,7 +45,7 @@ def test_erasure_has_known_values_on_a_linear_score(linear):
     assert row["sufficiency"] == pytest.approx(c.min(), abs=1e-5)
 
 
-def test_model_token_maps_are_erased_in_embedding_space(linear):
+def test_model_token_maps_are_erased_in_embedding_space(linear, maps_of):
     maps = maps_of(linear, "grad_dot_input", output="score")
     rows = erasure(linear, EXAMPLES[:1], maps[:1], fractions=(0.2,))
     # [MASK]'s embedding replaces the top 20 % (2 of 9 words): the drop is their weight
@@ -67,7 +57,7 @@ def test_model_token_maps_are_erased_in_embedding_space(linear):
     assert rows[0]["comprehensiveness"] == pytest.approx(float(top2.sum() - 2 * m), abs=1e-5)
 
 
-def test_black_box_models_are_scored_through_predict():
+def test_black_box_models_are_scored_through_predict(maps_of):
     model = FakeClassifier()
     maps = maps_of(model, "occlusion")
     rows = erasure(model, EXAMPLES, maps)
@@ -76,7 +66,7 @@ def test_black_box_models_are_scored_through_predict():
     assert erasure(model, EXAMPLES, rollout)[0]["reason"].startswith("model-token")
 
 
-def test_word_erasures_of_many_examples_reach_the_model_together(linear, counting_linear):
+def test_word_erasures_of_many_examples_reach_the_model_together(linear, counting_linear, maps_of):
     """Every example's erased copies go to the model in one call, with the same scores
     each example gets alone (and none of them is written to the store)."""
     from lumos.engine import Engine
