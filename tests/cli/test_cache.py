@@ -70,3 +70,20 @@ def test_prune_drops_an_old_schemas_cache_and_models_unused_for_days(tmp_path, c
     store = Store(path)
     assert store.count_outputs() == 0 and len(store.datapoints("films")) == 1
     store.close()
+
+
+def test_maps_are_listed_under_the_name_their_model_was_used_by(tmp_path, capsys):
+    from lumos.engine import Workspace
+    from lumos.engine.interpret import explain
+    from lumos.testing.linear import LinearTextModel
+
+    path = tmp_path / "s.sqlite"
+    store = Store(path)
+    ws = Workspace({"linear": LinearTextModel()}, {}, engine=Engine(store))
+    explain(ws, "linear", [{"text": "great film"}], "lime", {"n_samples": 16})
+    explain(ws, "linear", [{"text": "great film"}], "gradient_norm")
+    store.close()
+    assert main(["cache", "--store", str(path), "info", "--json"]) == 0
+    [m] = json.loads(capsys.readouterr().out)["models"]
+    assert m["name"] == "linear"  # not the engine's default 'model' from LIME's predictions
+    assert set(m["derived"]) == {"lime@1", "gradient_norm@1"}

@@ -78,10 +78,13 @@ def explain(
     ``faithfulness`` each also holds ``"faithfulness"``: the erasure scores of its salience
     map (``lumos.engine.faithfulness``).
     """
+    name = "model"
     if isinstance(target, Workspace):
         engine = target.engine
         if isinstance(model, str):
-            model = target.model(model)
+            name, model = model, target.model(model)
+        else:
+            name = next((n for n, m in target.models.items() if m is model), name)
     else:
         if target is None:
             from lumos.store import Store
@@ -98,6 +101,8 @@ def explain(
     ids = Engine.cache_keys(model, examples)
     results: dict[str, dict[str, Any]] = {i: {} for i in ids}
     persist = model.persistent_cache()
+    if persist:  # so `lumos cache info` names the model its maps belong to
+        engine.store.touch_model(engine.fingerprint(model), name, model.description())
     if use_cache and persist:
         for (i, f), v in engine.store.get_outputs(key, list(results), fields).items():
             results[i][f] = v

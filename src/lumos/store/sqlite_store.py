@@ -73,7 +73,7 @@ class Store:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-        self._touched: set[str] = set()
+        self._touched: set[tuple[str, str]] = set()
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -237,16 +237,18 @@ class Store:
 
     # ------------------------------------------------------- cache management
     def touch_model(self, key: str, name: str, description: str = "") -> None:
-        """Record that the model with ``key`` was used now, under ``name``."""
-        if key in self._touched:
+        """Record that the model with ``key`` was used now, under ``name`` (``"model"``,
+        the engine's default, never replaces a real name)."""
+        if (key, name) in self._touched:
             return
         now = time.time()
         with self._lock:
             self._db.execute(
                 "INSERT INTO models VALUES (?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET "
-                "name=excluded.name, description=excluded.description, used=excluded.used",
+                "name=CASE WHEN excluded.name='model' THEN models.name ELSE excluded.name "
+                "END, description=excluded.description, used=excluded.used",
                 [key, name, description, now, now])
-        self._touched.add(key)
+        self._touched.add((key, name))
 
     def _model_rows(self) -> dict[str, tuple[str, str, float]]:
         return {k: (n, d, u) for k, n, d, u in self._db.execute(
