@@ -29,7 +29,7 @@ def test_sentiment_demo_predicts_with_attention_and_embeddings(tmp_path):
     assert metrics["heldout_accuracy"] > 0.6, metrics
     out = tmp_path / "preds.parquet"
     assert main(["predict", "--model", "sentiment:minilm-sentiment", "--dataset", "tweets",
-                 "--limit", "40", "--out", str(out)]) == 0
+                 "--limit", "40", "--with-attention", "--out", str(out)]) == 0
     t = pq.read_table(out)
     assert t.num_rows == 40
     probas = np.array(t.column("probas").to_pylist())
