@@ -157,3 +157,22 @@ def test_demo_list(capsys):
     assert main(["demo", "--list"]) == 0
     out = capsys.readouterr().out
     assert "sentiment" in out and "MiniLM" in out
+
+
+@pytest.mark.parametrize("argv,said", [
+    (["--model", "fak"], ["--model: no demo, config entry", "did you mean 'fake'?",
+                          "demos: ", "sentiment", "--config models: fake"]),
+    (["--dataset", "review"], ["--dataset: no bundled dataset", "did you mean 'reviews'?",
+                               "bundled: ", "tweets", "also: reviews"]),
+    (["--dataset", "zzzz"], ["--dataset: no bundled dataset", "tweets"]),
+])
+def test_an_unknown_name_lists_the_known_ones_and_the_closest(config, tmp_path, capsys,
+                                                              argv, said):
+    args = {"--config": str(config), "--model": "fake", "--dataset": "reviews",
+            "--out": str(tmp_path / "o.parquet")}
+    args[argv[0]] = argv[1]
+    with pytest.raises(SystemExit) as e:
+        main(["predict", *[x for kv in args.items() for x in kv]])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and all(s in err for s in said), err
+    assert "did you mean" not in err or argv[1] != "zzzz"

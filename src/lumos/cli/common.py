@@ -101,6 +101,14 @@ def resolve_model(arg: str, *, task: str | None = None,
             return member, _call(models[member])
         name = next(iter(models))
         return name, _call(models[name])
+    if _looks_like_a_name(arg):
+        known = sorted(demos) + sorted(config or {})
+        raise UsageError(f"--model: no demo, config entry, model directory or file named "
+                         f"'{arg}'{_did_you_mean(demo_name, known)} (demos: "
+                         f"{', '.join(sorted(demos))}"
+                         + (f"; --config models: {', '.join(sorted(config))}" if config else "")
+                         + "; or give a directory saved with save_pretrained, a .keras or "
+                         ".joblib file, or an http(s) URL)")
     try:
         from lumos.models.load import load_model
     except ImportError:  # pragma: no cover - the loader ships with the models package
@@ -112,6 +120,21 @@ def resolve_model(arg: str, *, task: str | None = None,
         return Path(arg).name or arg, load_model(arg, task=task)
     except SpecError as e:
         raise UsageError(f"--model: {e}") from None
+
+
+def _looks_like_a_name(arg: str) -> bool:
+    """A bare word (no path separator, no file suffix, not a URL) that names nothing on
+    disk: meant as a demo, bundled dataset or config name."""
+    p = Path(arg)
+    return not p.exists() and "/" not in arg and "\\" not in arg and not p.suffix \
+        and "://" not in arg
+
+
+def _did_you_mean(arg: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(arg, known, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | None = None,
@@ -128,6 +151,14 @@ def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | N
             raise UsageError(f"--dataset: {arg}: {e}") from None
         name = arg
     else:
+        if _looks_like_a_name(arg):
+            extra = sorted(set(config or {}) - set(_bundled()))
+            known = sorted(_bundled()) + extra
+            raise UsageError(
+                f"--dataset: no bundled dataset, config entry or file named '{arg}'"
+                f"{_did_you_mean(arg, known)} (bundled: {', '.join(sorted(_bundled()))}"
+                + (f"; also: {', '.join(extra)}" if extra else "")
+                + "; or give a .csv, .jsonl or .parquet file)")
         from lumos.datasets import load_file
 
         mapping = {}
