@@ -103,3 +103,26 @@ def test_cli_serve_names_a_bad_config(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["serve", str(cfg)])
     assert "`datasets`" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["demo", "sentiment"], ["serve", "CONFIG"]])
+def test_a_port_in_use_is_said_before_serving_on_and_suggests_another(tmp_path, capsys,
+                                                                        command):
+    import socket
+
+    from lumos.cli.main import main
+
+    cfg = tmp_path / "cfg.py"
+    cfg.write_text("models = {}\ndatasets = {}\n")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = [str(cfg) if a == "CONFIG" else a for a in command]
+        with pytest.raises(SystemExit) as e:
+            main([*argv, "--port", str(port), "--store", str(tmp_path / "s.sqlite")]
+                 if command[0] == "serve" else [*argv, "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert e.value.code == 2 and "serving on" not in out
+    assert f"--port: port {port} on 127.0.0.1 is in use" in err
+    assert f"--port {port + 1}" in err

@@ -46,6 +46,12 @@ def run(args: argparse.Namespace) -> int:
     except ImportError:
         print("the workbench is not available in this install; printing predictions")
         return _print_predictions(demo)
+    from lumos.server.serve import PortInUse, check_port
+
+    try:
+        check_port(args.host, args.port)  # before the demo builds (it may train a model)
+    except PortInUse as e:
+        raise UsageError(f"--port: {e.strerror}") from None
     models, datasets = demo.build()
     serve(models=models, datasets=datasets, port=args.port, host=args.host, token=args.token,
           open_browser=args.open)

@@ -51,7 +51,7 @@ def load_config(path: Path) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lumos.server.serve import serve
+    from lumos.server.serve import PortInUse, serve
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port: {args.port} is not a port number")
@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
               store=args.store, open_browser=args.open, precompute=args.precompute)
     except ValueError as e:
         raise UsageError(f"--host/--token: {e}") from None
+    except PortInUse as e:
+        raise UsageError(f"--port: {e.strerror}") from None
     except OSError as e:
         raise UsageError(f"--port: cannot listen on {args.host}:{args.port}: {e}") from None
     return 0

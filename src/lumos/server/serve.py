@@ -66,6 +66,28 @@ class Server:
         return True
 
 
+class PortInUse(OSError):
+    """The port asked for is taken; the message says so and suggests another."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`PortInUse` when ``host:port`` cannot be listened on, before anything
+    says it is serving there (uvicorn would fail only after the URL was printed)."""
+    import socket
+
+    if port == 0:
+        return  # any free port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            raise PortInUse(e.errno, f"port {port} on {host} is in use ({e.strerror}); "
+                            f"is another lumos running? Pick another with --port "
+                            f"{port + 1} (port= in Python)") from None
+
+
 def _make_store(store: Store | str | os.PathLike[str] | None) -> Store:
     if isinstance(store, Store):
         return store
@@ -139,6 +161,7 @@ def make_server(models: Mapping[str, ModelLike] | None = None,
     from lumos.server.app import create_app
 
     token = bind_token(host, token)
+    check_port(host, port)
     ws, dataset_loading, loader = build(models, datasets, store=store, precompute=precompute)
     allowed = [*LOOPBACK_NAMES] if is_loopback(host) else None
     app = create_app(ws, token=token, allowed_hosts=allowed, static_dir=static_dir,
