@@ -176,3 +176,28 @@ def test_an_unknown_name_lists_the_known_ones_and_the_closest(config, tmp_path, 
     err = capsys.readouterr().err
     assert e.value.code == 2 and all(s in err for s in said), err
     assert "did you mean" not in err or argv[1] != "zzzz"
+
+
+def test_sample_draws_a_seeded_sample_and_limit_the_first_rows(tmp_path, capsys):
+    import pyarrow.parquet as pq
+
+    csv = tmp_path / "sorted.csv"
+    csv.write_text("text,label\n" + "".join(f"good {i},positive\n" for i in range(30))
+                   + "".join(f"bad {i},negative\n" for i in range(10)))
+    out = tmp_path / "p.parquet"
+
+    def labels(*flags):
+        assert main(["predict", "--config", str(tmp_path / "cfg.py"), "--model", "fake",
+                     "--dataset", str(csv), *flags, "--out", str(out)]) == 0
+        return pq.read_table(out).column("label").to_pylist()
+
+    (tmp_path / "cfg.py").write_text("from lumos.testing import FakeClassifier\n"
+                                     "models = {'fake': FakeClassifier()}\ndatasets = {}\n")
+    assert set(labels("--limit", "8")) == {"positive"}  # a sorted file's first rows
+    drawn = labels("--sample", "8", "--seed", "1")
+    assert drawn.count("positive") == 6 and drawn.count("negative") == 2
+    assert labels("--sample", "8", "--seed", "1") == drawn
+    with pytest.raises(SystemExit) as e:
+        main(["predict", "--config", str(tmp_path / "cfg.py"), "--model", "fake",
+              "--dataset", str(csv), "--limit", "3", "--sample", "3", "--out", str(out)])
+    assert e.value.code == 2 and "not allowed with argument" in capsys.readouterr().err

@@ -49,8 +49,16 @@ def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) 
                        help="text encoding of a CSV/JSONL --dataset (default utf-8)")
         p.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
                        help="map a model field to a file column, e.g. text=tweet")
-        p.add_argument("--limit", type=int, default=None,
-                       help="use only the first N rows")
+        rows = p.add_mutually_exclusive_group()
+        rows.add_argument("--limit", type=int, default=None, metavar="N",
+                          help="use only the first N rows, in file order (default: every "
+                          "row; --sample draws a representative sample instead)")
+        rows.add_argument("--sample", type=int, default=None, metavar="N",
+                          help="use N rows drawn at random with --seed, keeping each gold "
+                          "label's share of the rows (default: every row)")
+        p.add_argument("--seed", type=int, default=0,
+                       help="seed of --sample, and of the command's own random draws "
+                       "(a projection's, a re-initialisation's) (default 0)")
     p.add_argument("--config", default=None,
                    help="Python file defining `models` and `datasets` dicts")
 
@@ -138,8 +146,8 @@ def _did_you_mean(arg: str, known: list[str]) -> str:
 
 
 def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | None = None,
-                    config: dict[str, Any] | None = None, limit: int | None = None
-                    ) -> tuple[str, Dataset]:
+                    config: dict[str, Any] | None = None, limit: int | None = None,
+                    sample: int | None = None, seed: int = 0) -> tuple[str, Dataset]:
     """(name, dataset) for a --dataset value; errors name the flag and the file."""
     if config and arg in config:
         ds: Dataset = _call(config[arg])
@@ -180,6 +188,16 @@ def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | N
         if isinstance(ds, ArrowDataset) and limit < len(ds):
             ds = ArrowDataset(ds.to_arrow().slice(0, limit), ds.spec(), name=ds.name,
                               source=ds.source, locate=ds.locate, check=False)
+    if sample is not None:
+        if sample <= 0:
+            raise UsageError(f"--sample: must be positive, got {sample}")
+        from lumos.datasets import ArrowDataset
+        from lumos.datasets.sampling import sample as draw
+
+        if not isinstance(ds, ArrowDataset):
+            raise UsageError(f"--sample: dataset '{name}' is not a table lumos can sample; "
+                             "use --limit")
+        ds = draw(ds, sample, seed=seed)
     return name, ds
 
 
@@ -210,7 +228,9 @@ def workspace_from_args(args: argparse.Namespace) -> tuple[Any, str, str]:
     cfg_models, cfg_datasets = load_config(args.config)
     demo_datasets(args.model, cfg_datasets)
     dname, ds = resolve_dataset(args.dataset, encoding=args.encoding, columns=args.column,
-                                config=cfg_datasets, limit=args.limit)
+                                config=cfg_datasets, limit=args.limit,
+                                sample=getattr(args, "sample", None),
+                                seed=getattr(args, "seed", 0))
     mname, model = resolve_model(args.model, task=args.task, config=cfg_models)
     try:
         ws = Workspace({}, {dname: ds})

@@ -28,7 +28,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="layer of a per-layer embeddings field (default: last)")
     p.add_argument("--tokens", choices=("mean", "all"), default="mean",
                    help="token embeddings: mean-pool (default) or one point per token")
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--neighbors", type=int, default=None, help="UMAP n_neighbors")
     p.add_argument("--perplexity", type=float, default=None, help="t-SNE perplexity")
     p.add_argument("--out", required=True, help="points file: .parquet, .csv or .jsonl")

@@ -42,7 +42,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="method option (repeatable)")
     r.add_argument("--max-steps", type=int, default=None,
                    help="re-initialise at most this many layer groups")
-    r.add_argument("--seed", type=int, default=0, help="seed of the re-initialisation")
     r.add_argument("--out", default=None, help="write the result as JSON")
     r.set_defaults(func=run_randomisation)
 
