@@ -3,6 +3,8 @@
 Trains on first use (about four minutes on 2 cores) into the user cache; later runs reuse it.
 """
 
+import re
+
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
@@ -41,3 +43,12 @@ def test_sentiment_demo_predicts_with_attention_and_embeddings(tmp_path):
     gold = t.column("label").to_pylist()
     pred = [SENTIMENT_LABELS[i] for i in probas.argmax(1)]
     assert np.mean([g == p for g, p in zip(gold, pred, strict=True)]) > 0.45
+
+
+def test_the_served_tweets_are_not_sorted_by_label_and_say_what_was_repaired():
+    """Fails on 10cbce5: the test split was 823 negatives, then neutrals, then positives."""
+    ds = tweets("test")
+    first = ds.to_arrow().column("label").to_pylist()[:40]
+    assert set(first) == set(SENTIMENT_LABELS)
+    assert re.search(r"[\d,]+ were repaired by ftfy", ds.description())
+    assert "915 duplicates" in ds.description()
