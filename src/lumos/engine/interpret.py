@@ -102,7 +102,7 @@ def explain(
     results: dict[str, dict[str, Any]] = {i: {} for i in ids}
     persist = model.persistent_cache()
     if persist:  # so `lumos cache info` names the model its maps belong to
-        engine.store.touch_model(engine.fingerprint(model), name, model.description())
+        engine.store.touch_model(engine.fingerprint(model), name, model.description)
     if use_cache and persist:
         for (i, f), v in engine.store.get_outputs(key, list(results), fields).items():
             results[i][f] = v

@@ -107,7 +107,7 @@ class Engine:
         fp = self.fingerprint(model)
         persist = persist and model.persistent_cache()
         if persist:
-            self.store.touch_model(fp, model_name, model.description())
+            self.store.touch_model(fp, model_name, model.description)
         ids = self.cache_keys(model, examples)
         results: dict[str, dict[str, Any]] = {i: {} for i in ids}
         missing: dict[str, set[str]] = {}

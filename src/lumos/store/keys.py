@@ -311,11 +311,6 @@ def model_key(model: Model) -> str:
     return key
 
 
-def model_fingerprint_token(model: Model) -> Hashable:
-    """What :func:`model_key` compares to decide whether to fingerprint again."""
-    return (getattr(model, "_fingerprint_generation", 0), model.state_token())
-
-
 # -------------------------------------------------------------- derived keys
 def config_hash(config: Any) -> str:
     """A stable hash of a config dataclass's (or mapping's) values."""

@@ -20,7 +20,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -236,11 +236,14 @@ class Store:
                 "SELECT COUNT(*) FROM outputs WHERE model=?", [model]).fetchone()[0])
 
     # ------------------------------------------------------- cache management
-    def touch_model(self, key: str, name: str, description: str = "") -> None:
+    def touch_model(self, key: str, name: str,
+                    describe: Callable[[], str] = lambda: "") -> None:
         """Record that the model with ``key`` was used now, under ``name`` (``"model"``,
-        the engine's default, never replaces a real name)."""
+        the engine's default, never replaces a real name). ``describe`` is called only
+        when the row is written: once per key and name in this process, not per call."""
         if (key, name) in self._touched:
             return
+        description = describe()
         now = time.time()
         with self._lock:
             self._db.execute(
