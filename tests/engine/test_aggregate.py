@@ -138,3 +138,147 @@ def test_regression_and_tagging(store):
     # predicted entities: PER(Ann Lee) right, PER(Bo) wrong -> P 1/2, R 1
     assert row["pred_tags.precision"] == pytest.approx(0.5)
     assert row["pred_tags.recall"] == pytest.approx(1.0)
+
+
+# --- every group's figures against scikit-learn on the same rows -----------------------
+
+
+def sklearn_figures(golds, probas, vocab):
+    """accuracy, macro P/R/F1 (sklearn's default labels: classes in gold or predictions)
+    and AUC, straight from sklearn.metrics."""
+    import numpy as np
+    from sklearn.metrics import (
+        accuracy_score,
+        precision_recall_fscore_support,
+        recall_score,
+        roc_auc_score,
+    )
+
+    y_true = np.array([vocab.index(g) for g in golds])
+    p = np.stack(probas).astype(np.float64)
+    y_pred = p.argmax(axis=1)
+    prec, rec, f1, _ = precision_recall_fscore_support(y_true, y_pred, average="macro",
+                                                       zero_division=0)
+    out = {"accuracy": accuracy_score(y_true, y_pred), "precision": prec, "recall": rec,
+           "f1": f1, "auc": None}
+    if len(set(y_true)) == len(vocab):
+        out["auc"] = roc_auc_score(y_true, p[:, 1]) if len(vocab) == 2 else \
+            roc_auc_score(y_true, p / p.sum(axis=1, keepdims=True), multi_class="ovr",
+                          average="macro")
+    out["class_recall"] = None
+    if len(set(y_true)) == 1:  # recall of the one gold class, sklearn's per-class figure
+        out["class_recall"] = recall_score(y_true, y_pred, labels=[int(y_true[0])],
+                                           average=None, zero_division=0)[0]
+    return out
+
+
+def check_against_sklearn(ws, model, dataset, by, field="probas", gold="label", bins=4):
+    """Every facet/bin row of ``by``: each defined value equals sklearn's on its rows,
+    and each undefined one is exactly where sklearn's would be meaningless."""
+    from scipy.stats import binomtest
+
+    r = compute_metrics(ws, model, dataset, by=by, bins=bins, with_indices=True)
+    m = ws.model(model)
+    ds = ws.dataset(dataset)
+    vocab = list(m.output_spec()[field].vocab)
+    checked = 0
+    for row in r["rows"]:
+        rows = row["indices"]
+        if not rows:
+            continue
+        golds = [ds.examples([i])[0][gold] for i in rows]
+        probas = [o[field] for o in ws.engine.predict(m, ds.examples(rows), fields=[field])]
+        want = sklearn_figures(golds, probas, vocab)
+        one_gold = len(set(golds)) == 1
+        outcome = by == f"{field}:correct" and row["kind"] != "dataset"
+        col = f"{field}.accuracy"
+        assert row[col] == pytest.approx(want["accuracy"]), (row["group"], col)
+        ci = binomtest(round(want["accuracy"] * len(rows)), len(rows)).proportion_ci(
+            method="wilson")
+        assert row["intervals"][col] == pytest.approx([ci.low, ci.high])
+        assert row["small"] is (len(rows) < 30)
+        for k in ("precision", "recall", "f1"):
+            col = f"{field}.{k}"
+            if one_gold or outcome:
+                assert row[col] is None and row["undefined"][col], (row["group"], k)
+            else:
+                assert row[col] == pytest.approx(want[k]), (row["group"], k)
+        col = f"{field}.class_recall"
+        if one_gold and not outcome:
+            assert row[col] == pytest.approx(want["class_recall"])
+            assert row["intervals"][col] == row["intervals"][f"{field}.accuracy"]
+        else:
+            assert row[col] is None and row["undefined"][col]
+        col = f"{field}.auc"
+        if want["auc"] is None or outcome:
+            assert row[col] is None and row["undefined"][col]
+        else:
+            assert row[col] == pytest.approx(want["auc"])
+        checked += 1
+    return r, checked
+
+
+@pytest.mark.parametrize("by", ["label", "source", "stars", "probas:correct"])
+def test_every_group_agrees_with_sklearn(ws, by):
+    r, checked = check_against_sklearn(ws, "clf", "reviews", by)
+    assert checked >= 3
+
+
+def test_a_gold_label_group_reports_recall_and_says_why_precision_is_undefined(ws):
+    r = compute_metrics(ws, "clf", "reviews", by="label")
+    rows = by_group(r)
+    # negative rows: 6, of which 5 and 8 are predicted positive -> recall 4/6
+    neg = rows["negative"]
+    assert neg["probas.class_recall"] == pytest.approx(4 / 6)
+    assert neg["probas.precision"] is None
+    assert "one gold label" in neg["undefined"]["probas.precision"]
+    assert "'negative'" in neg["undefined"]["probas.auc"]
+    # the dataset row holds both labels: macro figures defined, per-class recall not
+    assert rows["dataset"]["probas.precision"] is not None
+    assert "probas.class_recall" in rows["dataset"]["undefined"]
+    info = r["column_info"]
+    assert info["probas.f1"]["label"] == "F1 (macro over classes present)"
+    assert info["probas.accuracy"]["label"] == "accuracy"
+    assert info["probas.recall"]["label"] == "recall (macro over classes present)"
+    assert "Wilson" in info["probas.accuracy"]["description"]
+    assert r["min_group_size"] == 30 and all(row["small"] for row in r["rows"])
+
+
+def test_groups_chosen_by_correctness_leave_only_accuracy(ws):
+    rows = by_group(compute_metrics(ws, "clf", "reviews", by="probas:correct"))
+    assert rows["true"]["probas.accuracy"] == 1.0 and rows["false"]["probas.accuracy"] == 0.0
+    for g in ("true", "false"):
+        assert rows[g]["probas.auc"] is None
+        assert "by construction" in rows[g]["undefined"]["probas.auc"]
+    # the ungrouped row still has its AUC
+    assert rows["dataset"]["probas.auc"] is not None
+
+
+def test_groups_by_predicted_label_report_that_class_precision(ws):
+    rows = by_group(compute_metrics(ws, "clf", "reviews", by="probas:label"))
+    # predicted positive: rows 0 2 5 6 8 10, of which 5 and 8 are gold negative
+    pos = rows["positive"]
+    assert pos["probas.class_precision"] == pytest.approx(4 / 6)
+    assert pos["probas.recall"] is None and "predicted label" in pos["undefined"]["probas.recall"]
+    assert "probas.class_precision" in pos["intervals"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_sentiment_demos_tfidf_model_agrees_with_sklearn_in_every_group(store):
+    pytest.importorskip("sklearn")
+    from lumos.demos.sentiment import build
+
+    models, datasets = build(progress=False)
+    if "tfidf-logreg" not in models:
+        pytest.skip("the scikit-learn adapter is not installed")
+    ws = Workspace({"tfidf": models["tfidf-logreg"]()}, {"tweets": datasets["tweets"]},
+                   engine=Engine(store), smoke_test=False)
+    for by in ("label", "probas:correct", "text:length"):
+        r, checked = check_against_sklearn(ws, "tfidf", "tweets", by)
+        assert checked >= 3, by
+    rows = by_group(compute_metrics(ws, "tfidf", "tweets", by="label"))
+    # three classes: every label group has its own recall, none a precision
+    assert {rows[c]["probas.class_recall"] is not None for c in
+            ("negative", "neutral", "positive")} == {True}
+    assert rows["dataset"]["probas.auc"] is not None

@@ -5,10 +5,20 @@ field with its gold field (the field's ``parent``), runs each metric that applie
 field type, and returns a table: one row per group (dataset, selection, slice, facet
 value or bin) and one column per scalar metric value, plus the full results (per-class
 scores, confusion matrices) in ``details``.
+
+A value a metric leaves undefined for a group is ``None`` in the row, and the row's
+``undefined`` maps its column to the reason; ``intervals`` maps a column to its 95%
+interval ``[lo, hi]`` (Wilson, for proportions). ``column_info`` names each column's
+definition (its header names the averaging). A row of fewer than ``MIN_GROUP_SIZE`` rows
+has ``small: true``. Grouping by a field derived from a prediction tells that field's
+metrics how the rows were chosen (``grouped_on``: correctness and error type are
+``"outcome"``, the predicted label ``"prediction"``), so they report only what such a
+group leaves meaningful.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +33,12 @@ from lumos.engine.frames import PredField, build_frame, check_indices, predictio
 from lumos.engine.grouping import Group, group_by
 from lumos.engine.slices import slice_indices
 from lumos.engine.workspace import Workspace
+
+#: groups with fewer rows are flagged ``small``: their figures move a lot by chance
+MIN_GROUP_SIZE = 30
+
+#: derived fields of a prediction (``<pred>:<suffix>``) that choose rows by the prediction
+GROUPED_ON = {"correct": "outcome", "error": "outcome", "label": "prediction"}
 
 #: metrics computed when the caller names none
 DEFAULT_METRICS = ("classification", "regression", "tagging", "span_f1", "qa", "generation",
@@ -56,6 +72,37 @@ def _configs(pairs: Sequence[tuple[PredField, Metric]],
         raise SpecError(f"config given for metric '{unknown[0]}', which is not computed "
                         f"(metrics: {sorted(ids)})")
     return {m.id: type(m).make_config(configs.get(m.id)) for _, m in pairs}
+
+
+def grouped_on(by: str | None, field: str) -> str | None:
+    """How grouping by ``by`` chose the rows, for the metrics of prediction ``field``."""
+    if by is None or ":" not in by:
+        return None
+    name, _, suffix = by.rpartition(":")
+    return GROUPED_ON.get(suffix) if name == field else None
+
+
+def _compute(metric: Metric, golds: list[Any], preds: list[Any], pf: PredField, config: Any,
+             on: str | None) -> dict[str, Any]:
+    if on is not None and "grouped_on" in inspect.signature(metric.compute).parameters:
+        return metric.compute(golds, preds, pf.spec, pf.gold_spec, config=config,
+                              grouped_on=on)  # type: ignore[call-arg]
+    return metric.compute(golds, preds, pf.spec, pf.gold_spec, config=config)
+
+
+def column_info(pairs: Sequence[tuple[PredField, Metric]],
+                names: Mapping[tuple[str, str, str], str]) -> dict[str, dict[str, str]]:
+    """Per column: its field, metric, value, header (naming the averaging) and meaning."""
+    described: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+    for pf, metric in pairs:
+        describe = getattr(metric, "describe", None)
+        described[(pf.name, metric.id)] = describe(pf.spec) if callable(describe) else {}
+    out = {}
+    for (fname, mid, key), col in names.items():
+        d = described.get((fname, mid), {}).get(key, {})
+        out[col] = {"field": fname, "metric": mid, "value": key,
+                    "label": d.get("label", key), "description": d.get("description", "")}
+    return out
 
 
 def _scalars(result: Mapping[str, Any]) -> dict[str, float | int | None]:
@@ -158,24 +205,42 @@ def compute_metrics(
         rows = g.rows.tolist()
         for pf, metric in pairs:
             gl = golds.get(pf.gold or "", [None] * len(scope))
-            res[(pf.name, metric.id)] = metric.compute(
-                [gl[i] for i in rows], [outs[i][pf.name] for i in rows], pf.spec,
-                pf.gold_spec, config=cfgs[metric.id])
+            on = grouped_on(by, pf.name) if g.kind in ("facet", "bin") else None
+            res[(pf.name, metric.id)] = _compute(
+                metric, [gl[i] for i in rows], [outs[i][pf.name] for i in rows], pf,
+                cfgs[metric.id], on)
         results.append(res)
         g.rows = scope[g.rows]
 
-    names = _column_names(pairs, results[0])
+    sample: dict[tuple[str, str], dict[str, Any]] = {}
+    for res in results:  # an empty group has no values: name the columns from them all
+        for key, r in res.items():
+            sample.setdefault(key, {}).update(r)
+    names = _column_names(pairs, sample)
     columns = ["group", "kind", "count", *dict.fromkeys(names.values())]
     table_rows, details = [], []
     for g, res in zip(groups, results, strict=True):
-        row: dict[str, Any] = {"group": g.label, "kind": g.kind, "count": int(len(g.rows))}
+        row: dict[str, Any] = {"group": g.label, "kind": g.kind, "count": int(len(g.rows)),
+                               "small": bool(len(g.rows) < MIN_GROUP_SIZE)}
         if g.lo is not None:
             row.update(lo=g.lo, hi=g.hi)
+        undefined: dict[str, str] = {}
+        intervals: dict[str, list[float]] = {}
         for (fname, mid), r in res.items():
-            for k, v in _scalars(r).items():
-                key = names.get((fname, mid, k))
-                if key is not None:
-                    row[key] = v
+            for k in (k for (f, m_, k) in names if (f, m_) == (fname, mid)):
+                col = names[(fname, mid, k)]
+                v = _scalars(r).get(k)
+                row[col] = v
+                if v is None:
+                    undefined[col] = r.get("undefined", {}).get(k) or (
+                        "no rows with gold in this group" if not r.get("count")
+                        else "undefined for this group")
+            for k, ci in (r.get("intervals") or {}).items():
+                icol = names.get((fname, mid, k))
+                if icol is not None and row.get(icol) is not None:
+                    intervals[icol] = ci
+        row["undefined"] = undefined
+        row["intervals"] = intervals
         if with_indices:
             row["indices"] = g.rows.tolist()
         table_rows.append(row)
@@ -188,6 +253,8 @@ def compute_metrics(
         "metrics": [{"field": pf.name, "gold": pf.gold, "metric": metric.id}
                     for pf, metric in pairs],
         "columns": columns,
+        "column_info": column_info(pairs, names),
+        "min_group_size": MIN_GROUP_SIZE,
         "rows": table_rows,
         "details": details,
     }

@@ -76,3 +76,55 @@ def test_auc_is_undefined_with_one_gold_class_and_rows_without_gold_are_skipped(
 def test_unknown_gold_label_names_itself():
     with pytest.raises(SpecError, match="'c'"):
         run(["a", "c"], PREDS[:2])
+
+
+SPEC3 = T.MulticlassPreds(vocab=("neg", "neu", "pos"), parent="label")
+
+
+def onehot(i, k=3):
+    return np.eye(k)[i] * 0.8 + 0.2 / k
+
+
+def test_one_gold_label_gives_its_recall_and_no_macro_precision():
+    # every row gold 'neg'; predicted neg neg neu pos -> recall 2/4 (old code: macro
+    # precision (1 + 0 + 0) / 3 = 0.333 over classes the group has no gold rows of)
+    r = run(["neg"] * 4, [onehot(i) for i in (0, 0, 1, 2)], SPEC3)
+    assert r["class_recall"] == pytest.approx(0.5) and r["accuracy"] == pytest.approx(0.5)
+    for k in ("precision", "recall", "f1", "auc"):
+        assert r[k] is None
+        assert "'neg'" in r["undefined"][k]
+    lo, hi = r["intervals"]["class_recall"]
+    assert lo < 0.5 < hi and r["intervals"]["class_recall"] == r["intervals"]["accuracy"]
+
+
+def test_wilson_interval_matches_the_closed_form():
+    r = run()  # 3 right of 5
+    k, n, z = 3, 5, 1.959963984540054
+    centre = (k + z * z / 2) / (n + z * z)
+    half = z / (n + z * z) * math.sqrt(k * (n - k) / n + z * z / 4)
+    assert r["intervals"]["accuracy"] == pytest.approx([centre - half, centre + half])
+
+
+def test_one_vs_rest_auc_names_the_missing_class():
+    r = run(["neg", "neu", "neg"], [onehot(i) for i in (0, 1, 2)], SPEC3)
+    assert r["auc"] is None and "'pos'" in r["undefined"]["auc"]
+    assert r["precision"] is not None  # two gold labels: the macro figures are defined
+
+
+def test_grouped_by_outcome_keeps_only_accuracy():
+    m = ClassificationMetrics()
+    r = m.compute(GOLD, PREDS, SPEC, T.CategoryLabel(), config=m.make_config({}),
+                  grouped_on="outcome")
+    assert r["accuracy"] == pytest.approx(3 / 5)
+    assert r["auc"] is None and "by construction" in r["undefined"]["auc"]
+    with pytest.raises(SpecError, match="grouped_on"):
+        m.compute(GOLD, PREDS, SPEC, T.CategoryLabel(), config=None, grouped_on="x")
+
+
+def test_every_value_has_a_header_naming_its_averaging():
+    info = ClassificationMetrics.describe(SPEC3)
+    r = run(["neg", "pos"], [onehot(0), onehot(2)], SPEC3)
+    scalar = {k for k, v in r.items() if k != "count" and (v is None or isinstance(v, float))}
+    assert scalar <= set(info)
+    assert info["f1"]["label"] == "F1 (macro over classes present)"
+    assert info["auc"]["label"] == "ROC AUC (one-vs-rest, macro)"

@@ -6,6 +6,25 @@ positive class (``positive_label`` or the second label) is predicted when
 ``log p(pos) - log p(neg) >= margin`` (0 is argmax). When the pred spec has a
 ``null_idx`` (e.g. "no relation", "O"), the averaged precision/recall/F1 leave that class
 out unless ``include_null``.
+
+Every value follows scikit-learn's definition on the same rows:
+
+- ``accuracy``: ``accuracy_score``, with a Wilson 95% interval over the group's rows;
+- ``precision``/``recall``/``f1``: ``precision_recall_fscore_support(average="macro")``
+  over the classes present (in the rows' gold labels or predictions, sklearn's default
+  label set), ``zero_division=0``;
+- ``class_recall``: recall of the one gold class a group holds (a group of one gold
+  label), with a Wilson interval over its rows; ``class_precision``: precision of the one
+  class a group predicts (a group of one predicted label);
+- ``auc``: ``roc_auc_score`` (binary: of the positive class; otherwise one-vs-rest, macro).
+
+A value that is not defined for a group is ``None`` and ``undefined[key]`` says why:
+macro precision, recall and F1 are undefined in a group that holds one gold label (no
+other gold class can be predicted there, so they would only count the classes absent);
+AUC needs both classes (every class, one-vs-rest) among the gold labels. A caller that
+groups rows by the prediction itself (``grouped_on="outcome"`` for correctness or error
+type, ``"prediction"`` for the predicted label) gets only what that grouping leaves
+meaningful (accuracy; precision of the predicted class).
 """
 
 from __future__ import annotations
@@ -20,7 +39,11 @@ from lumos.api import types as T
 from lumos.api.component import Metric
 from lumos.api.registry import register
 from lumos.api.types import SpecError
-from lumos.components.metrics._common import number, paired
+from lumos.components.metrics._common import number, paired, wilson
+
+#: ``grouped_on`` values: the group was chosen by the prediction's correctness (or error
+#: type), or by the predicted label
+GROUPED_ON = ("outcome", "prediction")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,15 +95,52 @@ def gold_indices(golds: Sequence[Any], vocab: Sequence[str], gold_name: str = "g
 @register("classification", display_name="Classification")
 class ClassificationMetrics(Metric):
     """Accuracy, precision/recall/F1 per class and averaged, ROC-AUC, confusion matrix."""
-    version = "1"
+    version = "2"
 
     applies_to = (T.MulticlassPreds,)
     Config = ClassificationConfig
 
+    @staticmethod
+    def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
+        """Per value: its column header (naming the averaging) and what it means."""
+        binary = isinstance(pred_spec, T.MulticlassPreds) and len(pred_spec.vocab) == 2
+        null = ""
+        if isinstance(pred_spec, T.MulticlassPreds) and pred_spec.null_idx is not None:
+            null = (f" The null class '{pred_spec.vocab[pred_spec.null_idx]}' is left out "
+                    "unless include_null.")
+        present = ("Classes present = those among the group's gold labels or predictions "
+                   "(scikit-learn's default label set), zero_division=0; no interval." + null)
+        return {
+            "accuracy": {"label": "accuracy",
+                         "description": "share of rows predicted right; Wilson 95% "
+                                        "interval over the group's rows"},
+            "precision": {"label": "precision (macro over classes present)",
+                          "description": "unweighted mean of per-class precision. " + present},
+            "recall": {"label": "recall (macro over classes present)",
+                       "description": "unweighted mean of per-class recall. " + present},
+            "f1": {"label": "F1 (macro over classes present)",
+                   "description": "unweighted mean of per-class F1. " + present},
+            "class_recall": {"label": "recall of the group's gold class",
+                             "description": "in a group of one gold label: the share of its "
+                                            "rows predicted as that label; Wilson 95% "
+                                            "interval over the group's rows"},
+            "class_precision": {"label": "precision of the group's predicted class",
+                                "description": "in a group of one predicted label: the share "
+                                               "of its rows whose gold is that label; Wilson "
+                                               "95% interval over the group's rows"},
+            "auc": {"label": "ROC AUC (positive class)" if binary
+                    else "ROC AUC (one-vs-rest, macro)",
+                    "description": "area under the ROC curve of the predicted probabilities "
+                                   "(scikit-learn roc_auc_score); no interval"},
+        }
+
     def compute(self, golds: Sequence[Any], preds: Sequence[Any], pred_spec: T.FieldSpec,
-                gold_spec: T.FieldSpec | None, *, config: Any = None) -> dict[str, Any]:
+                gold_spec: T.FieldSpec | None, *, config: Any = None,
+                grouped_on: str | None = None) -> dict[str, Any]:
         from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+        if grouped_on is not None and grouped_on not in GROUPED_ON:
+            raise SpecError(f"grouped_on: {grouped_on!r} is not one of {GROUPED_ON}")
         cfg = config if config is not None else ClassificationConfig()
         assert isinstance(pred_spec, T.MulticlassPreds)
         vocab = list(pred_spec.vocab)
@@ -101,36 +161,98 @@ class ClassificationMetrics(Metric):
         avg_labels = labels
         if pred_spec.null_idx is not None and not cfg.include_null:
             avg_labels = [i for i in labels if i != pred_spec.null_idx]
-        # macro average over classes that occur in gold or prediction
+        # macro average over the classes present in gold or prediction (sklearn's default)
         present = [i for i in avg_labels if support[i] > 0 or np.any(y_pred == i)]
+        right = int(np.sum(y_true == y_pred))
+        gold_classes = np.unique(y_true)
+        pred_classes = np.unique(y_pred)
+        undefined: dict[str, str] = {}
+        intervals: dict[str, list[float]] = {"accuracy": wilson(right, n)}
         out: dict[str, Any] = {
             "count": n,
-            "accuracy": number(np.mean(y_true == y_pred)),
-            "precision": number(np.mean([prec[i] for i in present])) if present else None,
-            "recall": number(np.mean([rec[i] for i in present])) if present else None,
-            "f1": number(np.mean([f1[i] for i in present])) if present else None,
+            "accuracy": number(right / n),
+            "precision": None, "recall": None, "f1": None,
+            "class_recall": None, "class_precision": None, "auc": None,
+        }
+        if not present:
+            for k in ("precision", "recall", "f1"):
+                undefined[k] = "every row is of the null class; include_null counts it"
+        else:
+            out["precision"] = number(np.mean([prec[i] for i in present]))
+            out["recall"] = number(np.mean([rec[i] for i in present]))
+            out["f1"] = number(np.mean([f1[i] for i in present]))
+        if len(gold_classes) == 1:
+            c = vocab[int(gold_classes[0])]
+            out["class_recall"] = out["accuracy"]
+            intervals["class_recall"] = intervals["accuracy"]
+            why = (f"undefined within one gold label: every row here is gold '{c}', so no "
+                   "other class can be predicted right and a macro average would only "
+                   f"count the classes absent; see recall of '{c}'")
+            for k in ("precision", "recall", "f1"):
+                out[k] = None
+                undefined[k] = why
+        else:
+            undefined["class_recall"] = (f"the group holds {len(gold_classes)} gold labels; "
+                                         "group by the gold label for per-class recall "
+                                         "(per_class has each)")
+        if len(pred_classes) == 1:
+            if grouped_on == "prediction":
+                out["class_precision"] = out["accuracy"]
+                intervals["class_precision"] = intervals["accuracy"]
+            else:
+                undefined["class_precision"] = ("shown for groups by the predicted label "
+                                                "(per_class has each class's precision)")
+        else:
+            undefined["class_precision"] = (f"the group holds {len(pred_classes)} predicted "
+                                            "labels; group by the predicted label for "
+                                            "per-class precision (per_class has each)")
+        auc, why_auc = self._auc(y_true, probs, vocab, cfg)
+        out["auc"] = auc
+        if why_auc:
+            undefined["auc"] = why_auc
+        if grouped_on == "outcome":
+            why = ("the group is chosen by whether the prediction is right, so this is 1 or "
+                   "0 by construction and says nothing about the model; see accuracy of "
+                   "an ungrouped row")
+            for k in ("precision", "recall", "f1", "class_recall", "class_precision", "auc"):
+                out[k] = None
+                undefined[k] = why
+                intervals.pop(k, None)
+        elif grouped_on == "prediction":
+            why = ("the group is chosen by the predicted label, so every row is predicted "
+                   "the same class: recall, F1 and AUC are fixed by that choice; see "
+                   "precision of the group's predicted class")
+            for k in ("precision", "recall", "f1", "class_recall", "auc"):
+                out[k] = None
+                undefined[k] = why
+                intervals.pop(k, None)
+        out.update({
+            "undefined": {k: v for k, v in undefined.items() if out.get(k) is None},
+            "intervals": intervals,
             "per_class": per_class,
-            "auc": self._auc(y_true, probs, vocab, cfg),
             "confusion_matrix": {
                 "labels": vocab,  # rows: gold, columns: predicted
                 "matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
             },
-        }
+        })
         return out
 
     @staticmethod
     def _auc(y_true: np.ndarray, probs: np.ndarray, vocab: Sequence[str],
-             cfg: ClassificationConfig) -> float | None:
+             cfg: ClassificationConfig) -> tuple[float | None, str]:
         from sklearn.metrics import roc_auc_score
 
         present = np.unique(y_true)
         if len(present) < 2:
-            return None  # undefined with one class in gold
+            return None, (f"undefined with one gold class: every row here is gold "
+                          f"'{vocab[int(present[0])]}', and AUC ranks rows of two classes")
         if probs.shape[1] == 2:
             pos = positive_index(vocab, cfg.positive_label)
-            return number(roc_auc_score(y_true == pos, probs[:, pos]))
+            return number(roc_auc_score(y_true == pos, probs[:, pos])), ""
         if len(present) < probs.shape[1]:
-            return None  # one-vs-rest needs every class in gold
+            absent = [vocab[i] for i in range(probs.shape[1]) if i not in set(present)]
+            return None, ("undefined: one-vs-rest AUC needs every class among the gold "
+                          f"labels, and this group has no gold {', '.join(map(repr, absent))}")
         p = probs / probs.sum(axis=1, keepdims=True)
         return number(roc_auc_score(y_true, p, multi_class="ovr", average="macro",
-                                    labels=list(range(probs.shape[1]))))
+                                    labels=list(range(probs.shape[1])))), ""
