@@ -34,6 +34,32 @@ def test_bins_and_derived_fields(config, capsys):
     assert "text:length" in out
 
 
+def test_by_label_prints_recall_dashes_with_reasons_and_the_averaging(config, tmp_path,
+                                                                        capsys):
+    out = tmp_path / "m.json"
+    assert main(["metrics", "--config", str(config), "--model", "clf", "--dataset",
+                 "reviews", "--by", "label", "--json", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("group"))
+    cols = header.split()
+    # a column no group defines is left out
+    assert "probas.class_precision" not in cols
+    neg = next(line for line in lines if line.startswith("negative"))
+    cells = dict(zip(cols, neg.replace(" [", "[").replace(", ", ",").replace(" *", "*")
+                     .split(), strict=True))
+    # gold negative: "bad movie" and "hate" right, "nice one" wrong -> recall 2/3
+    assert cells["probas.class_recall"].startswith("0.6667[")
+    assert cells["probas.precision"] == "—"
+    assert cells["group"] == "negative*"  # three rows: a small group
+    assert "  probas.f1: F1 (macro over classes present)" in lines
+    assert any(line.startswith("  probas.precision in negative, positive: undefined within "
+                               "one gold label") for line in lines)
+    assert any(line.startswith("* small group (fewer than 30 rows)") for line in lines)
+    rows = {r["group"]: r for r in json.loads(out.read_text())["rows"]}
+    assert rows["negative"]["probas.precision"] is None
+    assert "one gold label" in rows["negative"]["undefined"]["probas.precision"]
+
+
 @pytest.mark.parametrize(("argv", "flag"), [
     (["--by", "nope"], "--by"),
     (["--metric", "bleu"], "--metric"),

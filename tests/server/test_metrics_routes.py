@@ -57,6 +57,24 @@ def test_metrics_by_binned_length_match_a_hand_count(client, truth):
             sum(t[2] == t[3] for t in inside) / len(inside))
 
 
+def test_metrics_by_label_give_recall_nulls_with_reasons_and_headers(client, truth):
+    from sklearn.metrics import recall_score
+
+    r = client.post("/api/metrics", json={"model": M, "dataset": D, "by": "label"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["column_info"]["probas.f1"]["label"] == "F1 (macro over classes present)"
+    rows = {x["group"]: x for x in body["rows"]}
+    for label in ("negative", "positive"):
+        mine = [t for t in truth if t[2] == label]
+        row = rows[label]
+        assert row["probas.class_recall"] == pytest.approx(recall_score(
+            [t[2] for t in mine], [t[3] for t in mine], labels=[label], average=None)[0])
+        # JSON null, and the reason beside it
+        assert row["probas.precision"] is None and row["undefined"]["probas.precision"]
+        assert row["small"] is True and len(row["intervals"]["probas.class_recall"]) == 2
+
+
 def test_metrics_within_a_selection_and_quantile_bins(client, truth):
     ids = [t[0] for t in truth[:8]]
     r = client.post("/api/metrics", json={"model": M, "dataset": D, "ids": ids,

@@ -40,18 +40,35 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(func=run)
 
 
+UNDEFINED = "—"
+
+
 def format_table(result: Mapping[str, Any], *, digits: int = 4) -> str:
-    """The metrics table as aligned text (one line per group)."""
-    cols: Sequence[str] = [c for c in result["columns"] if c != "kind"]
+    """The metrics table as aligned text (one line per group), then a legend: what each
+    column means (its averaging), why a value is undefined (``—``) and which groups are
+    small. A value with an interval prints as ``value [lo, hi]``."""
+    rows = result["rows"]
+    # a column no group defines (e.g. per-class recall without --by label) is left out
+    cols: Sequence[str] = [c for c in result["columns"] if c != "kind" and (
+        c in ("group", "count") or any(r.get(c) is not None for r in rows))]
     cells = [list(cols)]
-    for row in result["rows"]:
+    why: dict[str, dict[str, list[str]]] = {}
+    small = False
+    for row in rows:
         line = []
         for c in cols:
             v = row.get(c)
-            if v is None:
-                line.append("-")
+            if c == "group":
+                line.append(f"{v} *" if row.get("small") else str(v))
+                small = small or bool(row.get("small"))
+            elif v is None:
+                line.append(UNDEFINED)
+                reason = (row.get("undefined") or {}).get(c)
+                if reason:
+                    why.setdefault(reason, {}).setdefault(c, []).append(str(row["group"]))
             elif isinstance(v, float):
-                line.append(f"{v:.{digits}f}")
+                ci = (row.get("intervals") or {}).get(c)
+                line.append(f"{v:.{digits}f}" + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""))
             else:
                 line.append(str(v))
         cells.append(line)
@@ -62,6 +79,25 @@ def format_table(result: Mapping[str, Any], *, digits: int = 4) -> str:
                              for k, (s, w) in enumerate(zip(r, widths, strict=True))).rstrip())
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
+    info = result.get("column_info") or {}
+    legend = [f"  {c}: {info[c]['label']}" for c in cols if c in info and info[c]["label"]
+              != info[c]["value"]]
+    intervals = {c for row in rows for c in (row.get("intervals") or {})}
+    if legend or intervals:
+        out.append("")
+        out.append("columns" + (" ([lo, hi]: Wilson 95% interval)" if intervals else "") + ":")
+        out.extend(legend)
+    if why:
+        out.append(f"{UNDEFINED} undefined:")
+        for reason, by_col in why.items():
+            merged: dict[tuple[str, ...], list[str]] = {}  # columns with the same groups
+            for c, groups in by_col.items():
+                merged.setdefault(tuple(groups), []).append(c)
+            for groups, cs in merged.items():
+                out.append(f"  {', '.join(cs)} in {', '.join(groups)}: {reason}")
+    if small:
+        out.append(f"* small group (fewer than {result.get('min_group_size', 30)} rows): "
+                   "its figures move a lot by chance")
     return "\n".join(out)
 
 

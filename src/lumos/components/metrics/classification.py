@@ -75,8 +75,9 @@ def predicted_indices(probas: Sequence[Any] | np.ndarray, vocab: Sequence[str], 
         neg = 1 - pos
         eps = 1e-12
         logodds = np.log(p[:, pos] + eps) - np.log(p[:, neg] + eps)
-        return np.where(logodds >= margin, pos, neg).astype(np.int64)
-    return p.argmax(axis=1).astype(np.int64)
+        chosen: np.ndarray = np.where(logodds >= margin, pos, neg).astype(np.int64)
+        return chosen
+    return np.asarray(p.argmax(axis=1), dtype=np.int64)
 
 
 def gold_indices(golds: Sequence[Any], vocab: Sequence[str], gold_name: str = "gold"
@@ -182,38 +183,38 @@ class ClassificationMetrics(Metric):
             out["recall"] = number(np.mean([rec[i] for i in present]))
             out["f1"] = number(np.mean([f1[i] for i in present]))
         if len(gold_classes) == 1:
-            c = vocab[int(gold_classes[0])]
             out["class_recall"] = out["accuracy"]
             intervals["class_recall"] = intervals["accuracy"]
-            why = (f"undefined within one gold label: every row here is gold '{c}', so no "
-                   "other class can be predicted right and a macro average would only "
-                   f"count the classes absent; see recall of '{c}'")
+            see = "; see the recall of the group's gold class"
+            undefined["precision"] = ("undefined within one gold label: precision needs rows "
+                                      "of other gold labels (its false positives), and every "
+                                      "row here has the same gold label" + see)
+            undefined["recall"] = undefined["f1"] = (
+                "undefined within one gold label: a macro average over the classes present "
+                "would count predicted classes with no gold rows here" + see)
             for k in ("precision", "recall", "f1"):
                 out[k] = None
-                undefined[k] = why
         else:
-            undefined["class_recall"] = (f"the group holds {len(gold_classes)} gold labels; "
-                                         "group by the gold label for per-class recall "
-                                         "(per_class has each)")
+            undefined["class_recall"] = ("the group holds several gold labels; group by "
+                                         "the gold label for per-class recall")
         if len(pred_classes) == 1:
             if grouped_on == "prediction":
                 out["class_precision"] = out["accuracy"]
                 intervals["class_precision"] = intervals["accuracy"]
             else:
-                undefined["class_precision"] = ("shown for groups by the predicted label "
-                                                "(per_class has each class's precision)")
+                undefined["class_precision"] = ("shown for groups by the predicted label")
         else:
-            undefined["class_precision"] = (f"the group holds {len(pred_classes)} predicted "
-                                            "labels; group by the predicted label for "
-                                            "per-class precision (per_class has each)")
+            undefined["class_precision"] = ("the group holds several predicted labels; "
+                                            "group by the predicted label for per-class "
+                                            "precision")
         auc, why_auc = self._auc(y_true, probs, vocab, cfg)
         out["auc"] = auc
         if why_auc:
             undefined["auc"] = why_auc
         if grouped_on == "outcome":
-            why = ("the group is chosen by whether the prediction is right, so this is 1 or "
-                   "0 by construction and says nothing about the model; see accuracy of "
-                   "an ungrouped row")
+            why = ("the group is chosen by whether the prediction is right, so this "
+                   "figure describes that choice, not the model (accuracy is 1 or 0 by "
+                   "construction); see the ungrouped row")
             for k in ("precision", "recall", "f1", "class_recall", "class_precision", "auc"):
                 out[k] = None
                 undefined[k] = why
@@ -244,8 +245,8 @@ class ClassificationMetrics(Metric):
 
         present = np.unique(y_true)
         if len(present) < 2:
-            return None, (f"undefined with one gold class: every row here is gold "
-                          f"'{vocab[int(present[0])]}', and AUC ranks rows of two classes")
+            return None, ("undefined with one gold class: AUC ranks rows of one class "
+                          "against rows of another")
         if probs.shape[1] == 2:
             pos = positive_index(vocab, cfg.positive_label)
             return number(roc_auc_score(y_true == pos, probs[:, pos])), ""

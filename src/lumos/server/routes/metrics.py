@@ -109,7 +109,10 @@ def with_decision(body: MetricsRequest) -> dict[str, dict[str, Any]] | None:
 def metrics(body: MetricsRequest, request: Request) -> Any:
     """The metrics table: dataset, selection, slices and each facet value or bin.
 
-    Each row carries the ``ids`` of its examples.
+    Each row carries the ``ids`` of its examples; a value undefined for a group is
+    ``null`` with the reason in the row's ``undefined`` (by column), ``intervals`` holds
+    95% intervals ``[lo, hi]`` and ``small`` marks groups under ``min_group_size`` rows.
+    ``column_info`` gives each column's header (naming its averaging) and definition.
     """
     ws = workspace(request)
     m = get_model(ws, body.model)
