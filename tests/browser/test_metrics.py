@@ -46,8 +46,9 @@ def open_metrics(page, server):
 
 def expect_number(cell, value):
     """The cell shows ``value`` to three decimals (JavaScript rounds halves up)."""
-    expect(cell).to_have_text(re.compile(r"^\d"))
-    assert abs(float(cell.inner_text()) - value) <= 0.0005 + 1e-9, cell.inner_text()
+    shown = cell.locator(".v")
+    expect(shown).to_have_text(re.compile(r"^\d"))
+    assert abs(float(shown.inner_text()) - value) <= 0.0005 + 1e-9, shown.inner_text()
 
 
 def selected_texts(page):
@@ -84,6 +85,50 @@ def test_metrics_by_binned_length_match_a_hand_count(page, server, shot):
     expect(page.get_by_test_id("row-count")).to_contain_text(f"{len(want)} selected")
     assert selected_texts(page) == want
     shot(page.locator("[data-module=metrics]"), "metrics")
+
+
+def test_by_label_shows_recall_as_sklearn_and_undefined_cells_say_why(page, server, shot):
+    """Grouped by the gold label: each label's recall equals sklearn's on its rows, the
+    headers name the averaging, and precision (undefined within one gold label) shows
+    "—" with the reason on hover."""
+    from scipy.stats import binomtest
+    from sklearn.metrics import recall_score
+
+    table = open_metrics(page, server)
+    head = table.locator("thead")
+    expect(head.locator("th[data-col='probas.f1']")).to_have_text(
+        "F1 (macro over classes present)")
+    expect(head.locator("th[data-col='probas.accuracy']")).to_have_text("accuracy")
+    expect(head.locator("th[data-col='probas.accuracy']")).to_have_attribute(
+        "title", re.compile("Wilson"))
+    # ungrouped, per-class recall is defined for no row: no such column
+    expect(head.locator("th[data-col='probas.class_recall']")).to_have_count(0)
+    page.get_by_test_id("metrics-by").select_option("label")
+    expect(table.locator("tr[data-kind=facet]")).to_have_count(2)
+    expect(head.locator("th[data-col='probas.class_recall']")).to_have_text(
+        "recall (of the group's gold class)")
+    rows = by_hand()
+    for label in ("negative", "positive"):
+        mine = [(g, p) for _, g, p in rows if g == label]
+        want = recall_score([g for g, _ in mine], [p for _, p in mine], labels=[label],
+                            average=None)[0]
+        tr = table.locator(f"tr[data-group='{label}']")
+        cell = tr.locator("td[data-col='probas.class_recall']")
+        expect_number(cell, want)
+        ci = binomtest(sum(g == p for g, p in mine), len(mine)).proportion_ci(method="wilson")
+        expect(cell.locator(".ci")).to_have_text(f"{ci.low:.2f}–{ci.high:.2f}")
+        undefined = tr.locator("td[data-col='probas.precision']")
+        expect(undefined).to_have_text("—")
+        expect(undefined).to_have_attribute("title", re.compile("undefined within one gold label"))
+        expect(tr.locator("td[data-col='probas.auc']")).to_have_attribute(
+            "title", re.compile("one gold class"))
+        expect(tr.locator(".small-group")).to_have_text("small group")
+    # the dataset row holds both labels: precision defined, per-class recall not
+    ds_row = table.locator("tr[data-kind=dataset]")
+    expect(ds_row.locator("td[data-col='probas.precision'] .v")).to_have_text(re.compile(r"^\d"))
+    expect(ds_row.locator("td[data-col='probas.class_recall']")).to_have_attribute(
+        "title", re.compile("several gold labels"))
+    shot(page.locator("[data-module=metrics]"), "metrics-by-label")
 
 
 def test_confusion_cell_selects_its_rows_and_scatter(page, server, shot):
@@ -163,7 +208,7 @@ def test_threshold_slider_moves_the_metrics_and_confusion(page, server):
     page.locator(".spacer-rows .row").first.click()
     page.locator("[data-testid=class-head] input[type=range]").fill("0.9")
     # the table recomputes on the server: wait for the new figure
-    expect(table.locator("tr[data-kind=dataset] td[data-col='probas.accuracy']")
+    expect(table.locator("tr[data-kind=dataset] td[data-col='probas.accuracy'] .v")
            ).to_have_text(f"{acc:.3f}")
     cell = page.locator("[data-testid=confusion] button[data-gold=positive][data-pred=negative]")
     expect(cell).to_have_text(str(sum(g == "positive" and p == "negative"

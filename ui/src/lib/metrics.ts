@@ -23,18 +23,55 @@ export interface FieldsInfo {
   heads: Head[];
 }
 
+/** What a metrics column holds: its header (naming the averaging) and definition. */
+export interface ColumnInfo {
+  field: string;
+  metric: string;
+  value: string;
+  label: string;
+  description: string;
+}
+
 export interface MetricsRow {
   group: string;
   kind: string;
   count: number;
   ids: string[];
+  /** fewer rows than ``min_group_size``: its figures move a lot by chance */
+  small: boolean;
+  /** why a column's value is null for this group */
+  undefined: Record<string, string>;
+  /** 95% interval [lo, hi] of a column (Wilson, for proportions) */
+  intervals: Record<string, [number, number]>;
   [column: string]: unknown;
 }
 
 export interface MetricsResult {
   columns: string[];
+  column_info: Record<string, ColumnInfo>;
+  min_group_size: number;
   rows: MetricsRow[];
   by: string | null;
+}
+
+/** The column's header: its label (field-qualified when several fields are scored). */
+export function columnHeader(result: MetricsResult, column: string): string {
+  const info = result.column_info[column];
+  if (!info) return column.includes(".") ? column.slice(column.indexOf(".") + 1) : column;
+  const fields = new Set(Object.values(result.column_info).map((c) => c.field));
+  return fields.size > 1 ? `${info.field} · ${info.label}` : info.label;
+}
+
+/** A header label split into the measure and its averaging: "F1 (macro over classes present)"
+ * gives ["F1", "(macro over classes present)"]. */
+export function splitLabel(label: string): [string, string] {
+  const m = /^(.*?) (\(.*\))$/.exec(label);
+  return m ? [m[1], m[2]] : [label, ""];
+}
+
+/** Columns worth showing: count, and every metric some row defines. */
+export function shownColumns(result: MetricsResult): string[] {
+  return result.columns.filter((c) => c !== "kind" && c !== "group" && (c === "count" || result.rows.some((r) => r[c] !== null && r[c] !== undefined)));
 }
 
 export interface Confusion {

@@ -121,11 +121,11 @@ class ClassificationMetrics(Metric):
                        "description": "unweighted mean of per-class recall. " + present},
             "f1": {"label": "F1 (macro over classes present)",
                    "description": "unweighted mean of per-class F1. " + present},
-            "class_recall": {"label": "recall of the group's gold class",
+            "class_recall": {"label": "recall (of the group's gold class)",
                              "description": "in a group of one gold label: the share of its "
                                             "rows predicted as that label; Wilson 95% "
                                             "interval over the group's rows"},
-            "class_precision": {"label": "precision of the group's predicted class",
+            "class_precision": {"label": "precision (of the group's predicted class)",
                                 "description": "in a group of one predicted label: the share "
                                                "of its rows whose gold is that label; Wilson "
                                                "95% interval over the group's rows"},
