@@ -134,6 +134,8 @@ def test_regression_and_tagging(store):
     # predictions .2 .4 .1 vs gold .2 .2 .5: squared errors 0, .04, .16
     assert row["prediction.mse"] == pytest.approx(0.2 / 3)
     assert row["prediction.mae"] == pytest.approx(0.6 / 3)
+    r = compute_metrics(ws, "reg", "reg")
+    assert r["column_info"]["prediction.mae"]["label"] == "MAE (mean over rows)"
     row = compute_metrics(ws, "tag", "tags")["rows"][0]
     # predicted entities: PER(Ann Lee) right, PER(Bo) wrong -> P 1/2, R 1
     assert row["pred_tags.precision"] == pytest.approx(0.5)

@@ -30,3 +30,11 @@ def test_constant_predictions_have_no_correlation():
     r = run([1, 2, 3], [2, 2, 2])
     assert r["pearson"] is None and r["spearman"] is None
     assert r["mse"] == pytest.approx(2 / 3)
+
+
+def test_an_undefined_correlation_says_why():
+    r = run([1, 2, 3], [2, 2, 2])
+    assert "every prediction" in r["undefined"]["pearson"]
+    assert "fewer than two rows" in run([1], [1])["undefined"]["spearman"]
+    assert RegressionMetrics.describe(T.RegressionScore())["mse"]["label"] == \
+        "MSE (mean over rows)"

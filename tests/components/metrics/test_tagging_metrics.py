@@ -46,3 +46,16 @@ def test_span_f1_exact_match():
     assert r["precision"] == pytest.approx(1 / 3)
     assert r["recall"] == pytest.approx(1 / 2)
     assert r["f1"] == pytest.approx(0.4)
+
+
+def test_span_precision_without_predicted_spans_is_undefined_not_zero():
+    gold = [[{"start": 0, "end": 2, "label": "PER"}]]
+    r = SpanMetrics().compute(gold, [[]], T.SpanLabels(), T.SpanLabels(), config=None)
+    assert r["precision"] is None and "no spans predicted" in r["undefined"]["precision"]
+    assert r["recall"] == 0.0 and r["f1"] == 0.0
+    r = SpanMetrics().compute([[]], [[]], T.SpanLabels(), T.SpanLabels(), config=None)
+    assert r["f1"] is None and "no gold" in r["undefined"]["f1"]
+
+
+def test_tagging_headers_name_the_micro_average():
+    assert TaggingMetrics.describe(T.SequenceTags())["f1"]["label"] == "entity F1 (micro)"

@@ -28,6 +28,20 @@ class Perplexity(Metric):
                             ) -> bool:
         return isinstance(pred_spec, self.applies_to)
 
+    @staticmethod
+    def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
+        """Per value: its column header (naming the averaging) and what it means."""
+        return {
+            "tokens": {"label": "tokens", "description": "scored tokens in the group"},
+            "perplexity": {"label": "perplexity (over tokens)",
+                           "description": "exp of the mean negative log-likelihood over "
+                                          "every token of the group"},
+            "mean_example_perplexity": {"label": "perplexity (mean over rows)",
+                                        "description": "mean of each row's perplexity"},
+            "nll": {"label": "NLL (mean over tokens)",
+                    "description": "mean negative log-likelihood per token (nats)"},
+        }
+
     def compute(self, golds: Sequence[Any], preds: Sequence[Any], pred_spec: T.FieldSpec,
                 gold_spec: T.FieldSpec | None, *, config: Any = None) -> dict[str, Any]:
         rows = [np.asarray(p, dtype=np.float64) for p in preds if p is not None]

@@ -22,6 +22,18 @@ class RegressionMetrics(Metric):
 
     applies_to = (T.RegressionScore,)
 
+    @staticmethod
+    def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
+        """Per value: its column header (naming the averaging) and what it means."""
+        return {
+            "mse": {"label": "MSE (mean over rows)", "description": "mean squared error"},
+            "mae": {"label": "MAE (mean over rows)", "description": "mean absolute error"},
+            "pearson": {"label": "Pearson r", "description": "linear correlation of "
+                        "prediction and gold over the group's rows (scipy)"},
+            "spearman": {"label": "Spearman ρ", "description": "rank correlation of "
+                         "prediction and gold over the group's rows (scipy)"},
+        }
+
     def compute(self, golds: Sequence[Any], preds: Sequence[Any], pred_spec: T.FieldSpec,
                 gold_spec: T.FieldSpec | None, *, config: Any = None) -> dict[str, Any]:
         from scipy import stats
@@ -43,7 +55,12 @@ class RegressionMetrics(Metric):
             "spearman": None,
         }
         # correlation is undefined with fewer than two points or a constant side
-        if len(y) >= 2 and np.ptp(y) > 0 and np.ptp(p) > 0:
+        if len(y) < 2 or np.ptp(y) == 0 or np.ptp(p) == 0:
+            why = ("undefined: fewer than two rows" if len(y) < 2 else
+                   "undefined: every gold value in this group is the same" if np.ptp(y) == 0
+                   else "undefined: every prediction in this group is the same")
+            out["undefined"] = {"pearson": why, "spearman": why}
+        else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 out["pearson"] = number(stats.pearsonr(y, p)[0])

@@ -31,6 +31,20 @@ class TaggingMetrics(Metric):
     applies_to = (T.SequenceTags,)
     Config = TaggingConfig
 
+    @staticmethod
+    def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
+        """Per value: its column header (naming the averaging) and what it means."""
+        micro = ("seqeval, micro-averaged over the entities of every type (an entity counts "
+                 "when its span and type agree); zero_division=0")
+        return {
+            "precision": {"label": "entity precision (micro)", "description": micro},
+            "recall": {"label": "entity recall (micro)", "description": micro},
+            "f1": {"label": "entity F1 (micro)", "description": micro},
+            "token_accuracy": {"label": "token accuracy",
+                               "description": "share of tokens tagged right, over all "
+                                              "tokens of the group"},
+        }
+
     def compute(self, golds: Sequence[Any], preds: Sequence[Any], pred_spec: T.FieldSpec,
                 gold_spec: T.FieldSpec | None, *, config: Any = None) -> dict[str, Any]:
         from seqeval import metrics as sm
@@ -78,6 +92,14 @@ class SpanMetrics(Metric):
 
     applies_to = (T.SpanLabels,)
 
+    @staticmethod
+    def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
+        """Per value: its column header (naming the averaging) and what it means."""
+        micro = "micro-averaged over the spans of every row (start, end and label agree)"
+        return {"precision": {"label": "span precision (micro)", "description": micro},
+                "recall": {"label": "span recall (micro)", "description": micro},
+                "f1": {"label": "span F1 (micro)", "description": micro}}
+
     def compute(self, golds: Sequence[Any], preds: Sequence[Any], pred_spec: T.FieldSpec,
                 gold_spec: T.FieldSpec | None, *, config: Any = None) -> dict[str, Any]:
         g_raw, p_raw = paired(golds, preds, self.id)
@@ -87,7 +109,18 @@ class SpanMetrics(Metric):
             tp += len(gs & ps)
             n_pred += len(ps)
             n_gold += len(gs)
-        prec = tp / n_pred if n_pred else 0.0
-        rec = tp / n_gold if n_gold else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        return {"count": len(g_raw), "precision": prec, "recall": rec, "f1": f1}
+        prec = tp / n_pred if n_pred else None
+        rec = tp / n_gold if n_gold else None
+        undefined = {}
+        if prec is None:
+            undefined["precision"] = "undefined: no spans predicted in this group"
+        if rec is None:
+            undefined["recall"] = "undefined: no gold spans in this group"
+        f1: float | None = None
+        if prec is None and rec is None:
+            undefined["f1"] = "undefined: no gold and no predicted spans in this group"
+        else:
+            p_, r_ = prec or 0.0, rec or 0.0
+            f1 = 2 * p_ * r_ / (p_ + r_) if p_ + r_ else 0.0
+        return {"count": len(g_raw), "precision": prec, "recall": rec, "f1": f1,
+                "undefined": undefined}

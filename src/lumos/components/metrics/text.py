@@ -68,6 +68,13 @@ class QAMetrics(Metric):
 
     applies_to = (T.GeneratedText, T.GeneratedTextCandidates)
 
+    @staticmethod
+    def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
+        """Per value: its column header (naming the averaging) and what it means."""
+        best = "best over the acceptable answers, SQuAD normalisation"
+        return {"exact_match": {"label": "exact match (mean over rows)", "description": best},
+                "f1": {"label": "token F1 (mean over rows)", "description": best}}
+
     def compute(self, golds: Sequence[Any], preds: Sequence[Any], pred_spec: T.FieldSpec,
                 gold_spec: T.FieldSpec | None, *, config: Any = None) -> dict[str, Any]:
         g_raw, p_raw = paired(golds, preds, self.id)
@@ -98,6 +105,19 @@ class GenerationMetrics(Metric):
 
     applies_to = (T.GeneratedText, T.GeneratedTextCandidates)
     Config = GenerationConfig
+
+    @staticmethod
+    def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
+        """Per value: its column header (naming the averaging) and what it means."""
+        out = {"bleu": {"label": "BLEU (corpus)", "description": "sacrebleu corpus BLEU "
+                                                               "over the group's rows"},
+               "exact_match": {"label": "exact match (mean over rows)",
+                               "description": "output equals a reference (whitespace "
+                                              "stripped)"}}
+        for t in GenerationConfig().rouge_types:
+            out[t] = {"label": f"{t.upper().replace('ROUGE', 'ROUGE-')} F (mean over rows)",
+                      "description": "rouge-score F-measure, best over the references"}
+        return out
 
     def compute(self, golds: Sequence[Any], preds: Sequence[Any], pred_spec: T.FieldSpec,
                 gold_spec: T.FieldSpec | None, *, config: Any = None) -> dict[str, Any]:
