@@ -55,8 +55,16 @@ def test_pin_reference_and_compare_datapoints(page, server, shot):
     row(page, "not bad for a sequel").click()
     table = page.get_by_test_id("datapoint-compare")
     expect(table).to_be_visible()
-    expect(table.locator("mark").first).to_be_visible()  # words that differ
+    # two different sentences (4 of 5 words differ): shown plainly, no word marks
+    text = table.locator("tr", has=page.locator("th", has_text="text")).first
+    expect(text).to_have_attribute("data-related", "false")
+    expect(text.locator("mark")).to_have_count(0)
     expect(table.locator("tr.changed", has_text="keywords")).to_be_visible()
+    # an edit of the reference (one word of four): the changed word is marked
+    row(page, "not good at all").click()
+    page.get_by_test_id("edit-text").fill("not great at all")
+    expect(text).to_have_attribute("data-related", "true")
+    expect(text.locator("mark").first).to_have_text("great")
     shot(page.locator("[data-module=datapoint-compare]"), "datapoint-comparison")
 
 
