@@ -30,8 +30,12 @@ export function tagHeads(wb: Workbench): TagHead[] {
   return heads;
 }
 
-/** Tags of ``head`` on row ``i`` that differ from the gold tags (null: not predicted, or no gold). */
+/** Tags of ``head`` on row ``i`` that differ from the gold tags (null: not predicted, or no
+ *  gold). The server counts them with the table (``<field>:wrong_tags``); rows it has no
+ *  count for (an edited row predicted since) are counted here the same way. */
 export function wrongTags(wb: Workbench, head: TagHead, i: number): number | null {
+  const served = wb.table.preds[head.model]?.columns[`${head.field}:wrong_tags`]?.[i];
+  if (served != null) return Number(served);
   const pred = wb.table.preds[head.model]?.columns[head.field]?.[i] as ArrayLike<string> | null | undefined;
   const gold = head.spec.parent ? (wb.table.rows?.columns[head.spec.parent]?.[i] as ArrayLike<string> | null | undefined) : null;
   if (!pred || !gold) return null;
