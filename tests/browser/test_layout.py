@@ -139,6 +139,16 @@ def test_two_models_each_module_names_its_model_and_export_has_both(small, serve
     heads = small.locator(".row.head [role=columnheader]")
     expect(heads.filter(has_text="keywords")).to_have_count(1)
     expect(heads.filter(has_text="negation")).to_have_count(1)
+    # two model columns make the table wider than its panel at 1280 px: it scrolls inside,
+    # a shade at the edge with more behind it
+    grid = small.get_by_test_id("data-table")
+    expect(grid).to_have_class(re.compile(r"\bshade-right\b"))
+    expect(grid).not_to_have_class(re.compile(r"\bshade-left\b"))
+    small.locator(".viewport").evaluate("v => { v.scrollLeft = v.scrollWidth; }")
+    expect(grid).to_have_class(re.compile(r"\bshade-left\b"))
+    expect(grid).not_to_have_class(re.compile(r"\bshade-right\b"))
+    page_is_fixed(small)
+    small.locator(".viewport").evaluate("v => { v.scrollLeft = 0; }")
     row(small, "not good at all").click()
     for m in ("keywords", "negation"):
         expect(small.locator(f"[data-testid=class-head][data-model={m}]")).to_contain_text(m)
