@@ -278,6 +278,10 @@ def test_keyboard_shortcuts_select_all_and_focused_row(small, server, shot):
     shot(small, "shortcuts")
     small.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+    small.get_by_test_id("shortcuts-button").click()  # the same list from the top bar
+    expect(dialog).to_be_visible()
+    small.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
     # ? typed into the search box is text, not a shortcut
     small.get_by_test_id("table-search").fill("")
     small.get_by_test_id("table-search").press("?")
