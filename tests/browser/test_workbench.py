@@ -11,6 +11,7 @@ MODELS = "keywords,negation"
 
 
 def open_app(page, server, query=f"?models={MODELS}&dataset=sentiment"):
+    page.set_viewport_size({"width": 1280, "height": 720})  # the smallest supported window
     page.goto(server.url.rstrip("/") + "/" + query)
     expect(page.locator(".spacer-rows .row").first).to_be_visible()
 
@@ -55,8 +56,17 @@ def test_pin_reference_and_compare_datapoints(page, server, shot):
     row(page, "not bad for a sequel").click()
     table = page.get_by_test_id("datapoint-compare")
     expect(table).to_be_visible()
-    expect(table.locator("mark").first).to_be_visible()  # words that differ
+    # two different sentences (4 of 5 words differ): shown plainly, no word marks
+    text = table.locator("tr", has=page.locator("th", has_text="text")).first
+    expect(text).to_have_attribute("data-related", "false")
+    expect(text.locator("mark")).to_have_count(0)
     expect(table.locator("tr.changed", has_text="keywords")).to_be_visible()
+    # an edit of the reference (one word of four): the changed word is marked
+    row(page, "not good at all").click()
+    page.get_by_test_id("edit-text").fill("not great at all")
+    expect(text).to_have_attribute("data-related", "true")
+    expect(text.locator("mark").first).to_have_text("great")
+    expect(table.locator("[data-testid=compare-output] .tag")).to_have_count(4)  # live too
     shot(page.locator("[data-module=datapoint-compare]"), "datapoint-comparison")
 
 
@@ -97,6 +107,7 @@ def test_reload_from_url_restores_the_view(page, server):
 
 
 def test_loading_model_progress_and_other_output_types(page, server, shot):
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(server.url.rstrip("/") + "/?dataset=ner")
     expect(page.locator(".spacer-rows .row").first).to_be_visible()
     row(page, "Alice").click()

@@ -79,3 +79,18 @@ def test_pages_of_a_chunked_table_keep_their_order():
     assert r.page.column("v").to_pylist() == list(range(94, 84, -1))
     assert take(t.column("v"), pa.array([99, 0, 50, 51, 6, 7])).to_pylist() == \
         [99, 0, 50, 51, 6, 7]
+
+
+def test_wrong_tag_counts_compare_each_tag_with_gold():
+    from lumos.engine.table_query import wrong_tag_counts
+
+    pred = pa.chunked_array([[["B-PER", "O", "B-PER"], ["O", "O"]],
+                             [None, ["B-PER", "I-PER"], [], ["O", "B-PER", "O"]]])
+    gold = pa.array([["B-PER", "O", "O"], ["O", "O"], ["O"], ["O", "O"], [], ["O"]])
+    got = wrong_tag_counts(pred, gold).to_pylist()
+    # one differs; none; not predicted; both differ; empty rows; one agrees, two missing
+    assert got == [1, 0, None, 2, 0, 2]
+    assert wrong_tag_counts(pa.array([["O"]]), pa.array([None], pa.list_(pa.string()))
+                            ).to_pylist() == [None]
+    with pytest.raises(SpecError, match="1 predicted rows for 2 gold rows"):
+        wrong_tag_counts(pa.array([["O"]]), gold.slice(0, 2))

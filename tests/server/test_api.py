@@ -109,6 +109,29 @@ def test_table_is_empty_until_a_job_predicts_the_dataset(client):
     assert table.schema.field("probas").type == pa.list_(pa.float32())
 
 
+def test_table_counts_a_taggers_wrong_tags_against_gold(client, workspace):
+    from lumos.api import types as T
+    from lumos.datasets import ArrowDataset
+    from lumos.testing import FakeTagger
+    from lumos.testing.sample import NER
+
+    # gold: "Paris" is no person; "New York" neither (the fake tags both B-PER ...)
+    gold = [["B-PER", "O", "B-PER", "O", "O"], ["O"] * 5, ["B-PER", "I-PER"] + ["O"] * 4,
+            ["O"] * 7]
+    spec = {"tokens": T.Tokens(),
+            "tags": T.SequenceTags(align="tokens", vocab=FakeTagger.tags, required=False)}
+    workspace.datasets["ner-gold"] = ArrowDataset(pa.table({"tokens": NER, "tags": gold}),
+                                                  spec, name="ner-gold")
+    params = {"model": "tagger", "dataset": "ner-gold"}
+    r = client.get("/api/predictions/table", params=params)
+    assert r.status_code == 200, r.text
+    assert from_ipc(r.content).column("pred_tags:wrong_tags").null_count == len(NER)
+    assert _wait(client, client.post("/api/predictions/jobs", json=params).json())[
+        "status"] == "done"
+    table = from_ipc(client.get("/api/predictions/table", params=params).content)
+    assert table.column("pred_tags:wrong_tags").to_pylist() == [1, 0, 0, 2]
+
+
 def test_failed_job_shows_its_error(client, workspace):
     from lumos.testing import BrokenModel
 

@@ -241,3 +241,20 @@ def test_a_binary_threshold_moves_every_aggregate_view_alike(client):
     rows = read("jsonl", r.content)
     assert {x["id"] for x in rows} == fp
     assert all(x["probas:label"] == "positive" for x in rows)
+
+
+def test_export_of_two_models_holds_each_models_columns(client, truth):
+    ids = [truth[0][0], truth[2][0]]
+    r = client.post("/api/slices/export", json={"dataset": D, "model": M, "models": ["negation"],
+                                                "ids": ids, "format": "jsonl"})
+    assert r.status_code == 200, r.text
+    rows = read("jsonl", r.content)
+    assert {x["id"] for x in rows} == set(ids)
+    for x in rows:
+        assert x["text"] and f"{M}/probas:label" in x and "negation/probas:label" in x
+        assert "probas:label" not in x  # no unnamed model column
+    # "not good at all": the keyword model sees "good", the negation model reads "not"
+    neg = next(x for x in rows if x["text"] == "not good at all")
+    assert neg[f"{M}/probas:label"] == "positive" and neg["negation/probas:label"] == "negative"
+    r = client.post("/api/slices/export", json={"dataset": D, "model": M, "models": ["nope"]})
+    assert r.status_code == 404 and "nope" in r.text

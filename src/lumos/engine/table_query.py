@@ -194,6 +194,36 @@ def take(col: Any, indices: Any) -> pa.Array:
     return pa.concat_arrays(pieces)
 
 
+def wrong_tag_counts(pred: Any, gold: Any) -> pa.Array:
+    """Per row, how many of the predicted tags differ from the gold tags (two list-of-text
+    columns, e.g. a tagger's ``SequenceTags`` and the dataset's gold). A tag missing on
+    one side counts as wrong; null where either side is null. Column-wise: rows of equal
+    length (the usual case) are compared as two flat arrays, in one pass."""
+    p = pred.combine_chunks() if isinstance(pred, pa.ChunkedArray) else pred
+    g = gold.combine_chunks() if isinstance(gold, pa.ChunkedArray) else gold
+    if len(p) != len(g):
+        raise SpecError(f"wrong tags: {len(p)} predicted rows for {len(g)} gold rows")
+    n = len(p)
+    valid = np.asarray(pc.and_(pc.is_valid(p), pc.is_valid(g)).to_numpy(zero_copy_only=False),
+                       bool)
+    lp = np.asarray(pc.fill_null(pc.list_value_length(p), 0).to_numpy(), np.int64)
+    lg = np.asarray(pc.fill_null(pc.list_value_length(g), 0).to_numpy(), np.int64)
+    counts = np.zeros(n, np.int64)
+    same = valid & (lp == lg) & (lp > 0)
+    if same.any():
+        rows = pa.array(np.flatnonzero(same))
+        fp = pc.list_flatten(pc.take(p, rows)).cast(pa.string())
+        fg = pc.list_flatten(pc.take(g, rows)).cast(pa.string())
+        differ = np.asarray(pc.fill_null(pc.not_equal(fp, fg), True).to_numpy(
+            zero_copy_only=False), np.int64)
+        starts = np.concatenate([[0], np.cumsum(lp[same])[:-1]])
+        counts[same] = np.add.reduceat(differ, starts)
+    for i in np.flatnonzero(valid & ~same & ((lp > 0) | (lg > 0))):  # lengths differ
+        a, b = p[int(i)].as_py(), g[int(i)].as_py()
+        counts[i] = sum(x != y for x, y in zip(a, b, strict=False)) + abs(len(a) - len(b))
+    return pa.array(counts, pa.int64(), mask=~valid)
+
+
 def _sort_key(s: Any) -> tuple[str, str]:
     if isinstance(s, Mapping):
         name, order = str(s.get("field")), str(s.get("order", "asc"))

@@ -76,3 +76,41 @@ export function displayToken(t: string): { text: string; joins: boolean } {
 export function fmt(v: number | null | undefined, digits = 3): string {
   return v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits);
 }
+
+/**
+ * What each colour means, one meaning per colour across every module. App.svelte puts
+ * these on the page as CSS variables (``--wrong``, ``--wrong-soft``, ...); components
+ * style with the variables and never with their own hex codes.
+ *
+ * - ``accent``  the app's own blue: links, focus, predicted entities, the chosen class
+ * - ``select``  selected rows
+ * - ``wrong``   a prediction that differs from the gold label (red)
+ * - ``correct`` the gold label, and predictions that match it (green)
+ * - ``differs`` two models, or two datapoints, that differ from each other (violet);
+ *               never red, which is kept for "wrong against gold"
+ * - ``pin``     the pinned reference row (amber)
+ * - ``found``   search matches in the table (yellow highlight)
+ */
+export const PALETTE = {
+  accent: "#2f5fd0",
+  "accent-soft": "#e6edfc",
+  select: "#dbe6ff",
+  wrong: "#b3261e",
+  "wrong-soft": "#fdecea",
+  correct: "#1d7a46",
+  "correct-soft": "#e8f5ec",
+  differs: "#6a3fb5",
+  "differs-soft": "#efe8fb",
+  pin: "#b86e00",
+  "pin-soft": "#fff3dc",
+  found: "#fff0a8",
+} as const;
+
+export type Meaning = keyof typeof PALETTE;
+
+/** The palette as CSS custom properties (``--wrong: #b3261e; ...``). */
+export function paletteCss(): string {
+  return Object.entries(PALETTE)
+    .map(([k, v]) => `--${k}: ${v};`)
+    .join(" ");
+}

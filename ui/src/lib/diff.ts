@@ -1,7 +1,39 @@
-// Word-level differences between two texts (longest common subsequence).
+// Word-level differences between two texts (longest common subsequence), and whether two
+// texts are related enough for a word diff to help a reader.
 export interface Piece {
   text: string;
   changed: boolean;
+}
+
+/**
+ * Texts whose word-level edit distance is at most this share of the longer text's words
+ * are "related" (an edit of one another), and the comparison marks the words that
+ * changed. Above it (two different sentences) a word diff marks nearly everything and
+ * reads as noise, so both texts are shown plainly.
+ */
+export const RELATED_MAX_EDIT_SHARE = 0.5;
+
+const words = (s: string) => s.split(/\s+/).filter(Boolean);
+
+/** Levenshtein distance over words (insertions, deletions, substitutions of one word). */
+export function wordEditDistance(a: string, b: string): number {
+  const x = words(a);
+  const y = words(b);
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[y.length];
+}
+
+/** Whether ``b`` reads as an edit of ``a`` (see RELATED_MAX_EDIT_SHARE). */
+export function related(a: string, b: string): boolean {
+  const n = Math.max(words(a).length, words(b).length);
+  if (n === 0 || a === b) return true;
+  if (n > 2000) return false;
+  return wordEditDistance(a, b) / n <= RELATED_MAX_EDIT_SHARE;
 }
 
 export function wordDiff(a: string, b: string): { a: Piece[]; b: Piece[] } {

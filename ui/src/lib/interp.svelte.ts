@@ -94,7 +94,9 @@ class Interp {
   /** compatible methods per model name (absent: not asked yet) */
   methods = $state<Record<string, MethodInfo[]>>({});
   results = $state<Record<string, Entry>>({});
-  /** expensive methods the user ran once: they then follow edits like the cheap ones */
+  /** expensive methods the user asked for on a row: they then follow that row's edits like
+   *  the cheap ones. Keyed by row, so selecting other rows (from the table, the projector, a
+   *  confusion cell, an error set) never starts them: each row is asked for on its own. */
   armed = $state<Record<string, boolean>>({});
   private asked = new Set<string>();
 
@@ -165,12 +167,17 @@ class Interp {
     }
   }
 
+  /** The row an explanation belongs to: the edited row's base, else the primary row. */
+  private rowKey(): string {
+    return `${wb.connection.dataset}/${wb.edit.draft?.base ?? wb.selection.primary ?? ""}`;
+  }
+
   arm(model: string, method: string): void {
-    this.armed[`${model}|${method}`] = true;
+    this.armed[`${model}|${method}|${this.rowKey()}`] = true;
   }
 
   isArmed(model: string, method: MethodInfo): boolean {
-    return method.autorun || !!this.armed[`${model}|${method.id}`];
+    return method.autorun || !!this.armed[`${model}|${method.id}|${this.rowKey()}`];
   }
 }
 

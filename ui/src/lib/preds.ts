@@ -1,6 +1,6 @@
 // Reading predictions out of the table columns: predicted labels (with thresholds),
 // correctness against gold, and where models disagree.
-import type { MulticlassPreds } from "../generated/types";
+import type { MulticlassPreds, SequenceTags } from "../generated/types";
 import { field, fieldsOfType, predictedClass } from "./specs";
 import type { Workbench } from "./state";
 
@@ -15,6 +15,33 @@ export function classHeads(wb: Workbench): ClassHead[] {
   for (const m of wb.connection.activeModels)
     for (const f of fieldsOfType(m.output_spec, "MulticlassPreds")) heads.push({ model: m.name, field: f, spec: field(m.output_spec, f, "MulticlassPreds")! });
   return heads;
+}
+
+export interface TagHead {
+  model: string;
+  field: string;
+  spec: SequenceTags;
+}
+
+export function tagHeads(wb: Workbench): TagHead[] {
+  const heads: TagHead[] = [];
+  for (const m of wb.connection.activeModels)
+    for (const f of fieldsOfType(m.output_spec, "SequenceTags")) heads.push({ model: m.name, field: f, spec: m.output_spec![f] as SequenceTags });
+  return heads;
+}
+
+/** Tags of ``head`` on row ``i`` that differ from the gold tags (null: not predicted, or no
+ *  gold). The server counts them with the table (``<field>:wrong_tags``); rows it has no
+ *  count for (an edited row predicted since) are counted here the same way. */
+export function wrongTags(wb: Workbench, head: TagHead, i: number): number | null {
+  const served = wb.table.preds[head.model]?.columns[`${head.field}:wrong_tags`]?.[i];
+  if (served != null) return Number(served);
+  const pred = wb.table.preds[head.model]?.columns[head.field]?.[i] as ArrayLike<string> | null | undefined;
+  const gold = head.spec.parent ? (wb.table.rows?.columns[head.spec.parent]?.[i] as ArrayLike<string> | null | undefined) : null;
+  if (!pred || !gold) return null;
+  let n = Math.abs(pred.length - gold.length);
+  for (let k = 0; k < Math.min(pred.length, gold.length); k++) if (pred[k] !== gold[k]) n++;
+  return n;
 }
 
 export const thresholdKey = (model: string, fieldName: string) => `${model}/${fieldName}`;
@@ -50,6 +77,17 @@ export function disagrees(wb: Workbench, groups: ClassHead[][], i: number): bool
     if (new Set(labels).size > 1) return true;
   }
   return false;
+}
+
+/** What the models say on row ``i`` when they disagree ("keywords: positive, negation:
+ *  negative"), else null. */
+export function disagreement(wb: Workbench, groups: ClassHead[][], i: number): string | null {
+  for (const g of groups) {
+    const labels = g.map((h) => rowLabel(wb, h, i));
+    if (labels.some((l) => l === null) || new Set(labels).size < 2) continue;
+    return g.map((h, k) => `${h.model}${g.filter((x) => x.model === h.model).length > 1 ? ` · ${h.field}` : ""}: ${labels[k]}`).join(", ");
+  }
+  return null;
 }
 
 /** Whether any head's prediction on row ``i`` differs from the gold label. */

@@ -132,10 +132,14 @@ def _run_all(request: Request, model_name: str, dataset: str
 def table(request: Request, model: str, dataset: str,
           cached_only: bool = Query(True, description="do not run the model; rows not yet "
                                     "predicted are null")) -> Any:
-    """Per-row outputs for table columns (probabilities, scores, text) as Arrow.
+    """Per-row outputs for table columns (probabilities, scores, text, tags) as Arrow.
 
+    A tagger's ``SequenceTags`` field whose gold is a dataset column also gets
+    ``<field>:wrong_tags``, the number of tags that differ from gold (null: not predicted).
     Header ``X-Missing`` counts rows without predictions (start a job to fill them).
     """
+    from lumos.engine.table_query import wrong_tag_counts
+
     ws = workspace(request)
     m, ids, run = _run_all(request, model, dataset)
     fields = table_fields(m)
@@ -154,6 +158,11 @@ def table(request: Request, model: str, dataset: str,
         missing = 0
     cols = {ID_FIELD: pa.array(ids, pa.string())}
     cols.update({f: _column(spec[f], values[f]) for f in fields})
+    rows = data.rows_table(ws, dataset, get_dataset(ws, dataset, dataset_loading(request)))
+    for f in fields:
+        gold = getattr(spec[f], "parent", None)
+        if isinstance(spec[f], T.SequenceTags) and gold in rows.column_names:
+            cols[f"{f}:wrong_tags"] = wrong_tag_counts(cols[f], rows.column(gold))
     return ArrowResponse(pa.table(cols), headers={"X-Missing": str(missing),
                                                   "Access-Control-Expose-Headers": "X-Missing"})
 

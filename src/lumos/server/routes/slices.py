@@ -184,6 +184,9 @@ class ExportRequest(Decision):
     ids: list[str] | None = Field(default=None, description="rows to export (default all)")
     error: ErrorSet | None = Field(default=None, description="export this error set instead")
     fields: list[str] | None = Field(default=None, description="prediction fields to add")
+    models: list[str] | None = Field(
+        default=None, description="more models whose predictions join the export; with "
+        "more than one model, each model's columns are named 'model/column'")
 
 
 @router.post("/export", responses={200: {"content": {m: {} for m in MEDIA.values()}}})
@@ -207,8 +210,16 @@ def export(body: ExportRequest, request: Request) -> Any:
         what = "selection"
     else:
         indices = None
+    first = body.model or (body.error.model if body.error is not None else None)
+    others = [m for m in dict.fromkeys(body.models or []) if m != first]
+    for m in others:
+        get_model(ws, m)  # 404 naming the model
+    if first is None and others:
+        first, others, model = others[0], others[1:], get_model(ws, others[0])
     try:
         frame = frames.build_frame(ws, model, ds, indices, fields=body.fields, **body.decision())
+        if others:
+            frame = _join_models(ws, frame, first, others, ds, indices)
     except T.SpecError as e:
         raise spec_error(e) from None
     name = f"{body.dataset}-{what}.{body.format}"
@@ -219,3 +230,18 @@ def export(body: ExportRequest, request: Request) -> Any:
         "Content-Disposition": f'attachment; filename="{name}"',
         "X-Rows": str(frame.num_rows), "X-Skipped": str(skipped),
         "Access-Control-Expose-Headers": "X-Rows, X-Skipped, Content-Disposition"})
+
+
+def _join_models(ws: Workspace, frame: Any, first: str | None, others: list[str], ds: Dataset,
+                 indices: Sequence[int] | None) -> Any:
+    """``frame`` (the first model's) with every other model's prediction columns; each
+    model's columns are named ``model/column`` so that none hides another's. The decision
+    threshold applies to the first model only (the others take their argmax)."""
+    base = set(frames.build_frame(ws, None, ds, indices).column_names)
+    out = frame.select([c for c in frame.column_names if c in base])
+    for name, part in [(first, frame)] + [(m, frames.build_frame(ws, m, ds, indices))
+                                          for m in others]:
+        for c in part.column_names:
+            if c not in base:
+                out = out.append_column(f"{name}/{c}", part.column(c))
+    return out

@@ -27,6 +27,12 @@ export class Selection {
     this.wb.edit.draft = null;
   }
 
+  /** Every row in ``order`` (the rows the table shows); the primary row stays if among them. */
+  selectAll(order: string[]): void {
+    this.ids = [...order];
+    if (!this.primary || !order.includes(this.primary)) this.primary = order[0] ?? null;
+  }
+
   clear(): void {
     this.ids = [];
     this.primary = null;

@@ -26,6 +26,10 @@ export class Table {
   filter = $state("all");
   sort = $state<{ column: string; dir: 1 | -1 } | null>(null);
   thresholds = $state<Record<string, number>>({});
+  /** what a classifier column shows and sorts by: "" (its label, then score) or a class */
+  shows = $state<Record<string, string>>({});
+  /** the "wrong tags" filter keeps rows with at least this many */
+  minWrongTags = $state(1);
 
   // data
   rows = $state.raw<Rows | null>(null);

@@ -4,10 +4,12 @@
 import type { Workbench } from "../../lib/state";
 import { classHeads, labelOf, type ClassHead } from "../../lib/preds";
 import { fieldsOfType } from "../../lib/specs";
+import { PALETTE as MEANING } from "../../lib/colors";
 
 export const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-export const CORRECT = "#2e9d5b";
-export const WRONG = "#d1372c";
+// correct / wrong mean what they mean everywhere else (lib/colors.ts)
+export const CORRECT = MEANING.correct;
+export const WRONG = MEANING.wrong;
 export const UNKNOWN = "#b8bec9";
 
 // a blue-to-orange ramp (perceptually even enough for confidence and scores)
