@@ -21,6 +21,10 @@ export interface MethodInfo {
   signed: boolean;
   /** cheap enough to run on every change of the example */
   autorun: boolean;
+  /** the server says the model-randomisation check can run this method on this model */
+  randomisation: boolean;
+  /** why not, when it cannot */
+  randomisation_problem: string;
   config: ConfigField[];
 }
 
