@@ -116,6 +116,9 @@ export const api = {
   listDatapoints: (dataset: string) => getJSON<Example[]>(`/api/datasets/${q(dataset)}/datapoints`),
   deleteDatapoint: (dataset: string, id: string) =>
     sendJSON<unknown>("DELETE", `/api/datasets/${q(dataset)}/datapoints/${q(id)}`, null),
+  saveSelection: (dataset: string, ids: string[]) =>
+    sendJSON<{ id: string; dataset: string; count: number }>("POST", "/api/selections", { dataset, ids }),
+  selection: (id: string) => getJSON<{ id: string; dataset: string; ids: string[] }>(`/api/selections/${q(id)}`),
   listState: <T>(ns: string) => getJSON<Record<string, T>>(`/api/state/${q(ns)}`),
   putState: (ns: string, key: string, value: unknown) => sendJSON<unknown>("PUT", `/api/state/${q(ns)}/${q(key)}`, value),
   deleteState: (ns: string, key: string) => sendJSON<unknown>("DELETE", `/api/state/${q(ns)}/${q(key)}`, null),
