@@ -100,15 +100,15 @@ def randomisation_problem(model: Model, method: Interpreter | str) -> str | None
         return f"method '{name}' cannot judge this model: {e}"
     if not spec or not isinstance(next(iter(spec.values())), TokenSalience):
         return f"method '{name}' does not give a token salience map"
-    if not issubclass(type(interp).Config, TargetConfig):
-        return (f"method '{name}' does not explain a prediction (it reads the model's "
-                "attention), so re-initialising the layers above it cannot change its map; "
-                "run the check with a gradient or perturbation method")
     try:
         if not randomisation_steps(model):
             return "the model's torch module has no layers with weights to re-initialise"
     except SpecError as e:
         return str(e)
+    if not issubclass(type(interp).Config, TargetConfig):
+        return (f"method '{name}' does not explain a prediction (it reads the model's "
+                "attention), so re-initialising the layers above it cannot change its map; "
+                "run the check with a gradient or perturbation method")
     return None
 
 
