@@ -121,27 +121,64 @@ export class Edit {
     if (!dataset) return;
     try {
       const rows = await api.listDatapoints(dataset);
-      if (this.wb.connection.dataset === dataset) this.saved = new Set(rows.map((r) => r.id as string));
+      if (this.wb.connection.dataset !== dataset) return;
+      this.saved = new Set(rows.map((r) => r.id as string));
     } catch (e) {
       this.wb.errors.report(e);
     }
   }
 
+  private tried = new Set<string>();
+
+  /** Saved datapoints a model has not predicted yet (it was loaded later, or failed at
+   * save time) would hold the table's "missing" count above zero, and the metrics that
+   * wait for it: predict them (each once per page; call whenever the columns change). */
+  async predictMissingSaved(): Promise<void> {
+    const dataset = this.wb.connection.dataset;
+    const missing = this.missingSaved().filter((id) => !this.tried.has(`${dataset}|${id}`));
+    if (!missing.length) return;
+    for (const id of missing) this.tried.add(`${dataset}|${id}`);
+    await this.predictSaved(missing);
+  }
+
+  /** Saved datapoints some active model's prediction columns lack. */
+  private missingSaved(): string[] {
+    const t = this.wb.table;
+    const r = t.rows;
+    if (!r) return [];
+    const out: string[] = [];
+    for (const id of this.saved) {
+      const i = r.index.get(id);
+      if (i === undefined) continue;
+      for (const m of this.wb.connection.activeModels) {
+        const cols = Object.values(t.preds[m.name]?.columns ?? {});
+        if (cols.length && cols.every((c) => c[i] === null || c[i] === undefined)) {
+          out.push(id);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every loaded model predicts a saved datapoint's cheap fields now (cached on the
    * server), and the table's columns are reloaded so they show it at once. */
-  private async predictSaved(id: string): Promise<void> {
+  private async predictSaved(ids: string | string[]): Promise<void> {
     const conn = this.wb.connection;
     const dataset = conn.dataset;
+    const want = Array.isArray(ids) ? ids : [ids];
     const models = conn.models.filter((m) => m.status === "ready" && m.datasets.includes(dataset));
     await Promise.all(
       models.map(async (m) => {
         try {
-          const r = await api.predictIds(m.name, dataset, [id]);
+          const r = await api.predictIds(m.name, dataset, want);
           const t = this.wb.table;
-          t.rowOutputs = { ...t.rowOutputs, [m.name]: { ...(t.rowOutputs[m.name] ?? {}), [id]: r.outputs[0] } };
+          const next = { ...(t.rowOutputs[m.name] ?? {}) };
+          want.forEach((id, i) => (next[id] = r.outputs[i]));
+          t.rowOutputs = { ...t.rowOutputs, [m.name]: next };
           if (conn.activeModels.some((a) => a.name === m.name)) await t.loadPreds(m.name);
         } catch (e) {
-          this.wb.errors.report(`${m.name} could not predict the saved datapoint: ${message(e)}`);
+          this.wb.errors.report(`${m.name} could not predict the saved datapoint${want.length > 1 ? "s" : ""}: ${message(e)}`);
         }
       }),
     );
@@ -174,6 +211,8 @@ export class Edit {
     }
     if (sel.reference === id) sel.reference = null;
     this.draft = null;
+    // the table's "missing" counts come from the server again (the row may have had none)
+    for (const m of this.wb.connection.activeModels) this.wb.table.loadPreds(m.name);
     this.deleted = { dataset, example, parent };
     clearTimeout(this.undoTimer);
     this.undoTimer = setTimeout(() => (this.deleted = null), UNDO_MS);
