@@ -181,3 +181,25 @@ def test_a_saved_datapoint_without_predictions_does_not_block_metrics(page, serv
     page.locator(".viewport").evaluate("v => v.scrollTop = v.scrollHeight")
     expect(row(page, "never predicted before")).to_contain_text(re.compile("positive|negative"))
     assert page.request.get(f"{base}/api/predictions/table?{q}").headers["x-missing"] == "0"
+
+
+def test_a_map_asked_for_comes_back_from_the_cache_after_a_reload(page, server, monkeypatch):
+    from lumos.components.salience.occlusion import Occlusion
+
+    calls = []
+    real = Occlusion.run
+    monkeypatch.setattr(Occlusion, "run", lambda self, *a, **k: calls.append(1) or real(
+        self, *a, **k))
+    open_app(page, server, "?models=keywords&dataset=sentiment&hide=projector")
+    page.locator(".spacer-rows .row").first.click()
+    occ = page.locator("[data-testid=salience-row][data-method=occlusion]")
+    occ.get_by_test_id("run-occlusion").click()
+    expect(occ).to_have_attribute("data-status", "done")
+    assert len(calls) == 1
+    expect(page).to_have_url(re.compile(r"sal\.run=keywords%7Cocclusion|sal\.run=keywords\|occ"))
+    words = occ.locator("[data-testid=token-map] .tok").all_inner_texts()
+    page.reload()
+    # shown again without asking, and not recomputed: the server's cache answered
+    expect(occ).to_have_attribute("data-status", "done")
+    assert occ.locator("[data-testid=token-map] .tok").all_inner_texts() == words
+    assert len(calls) == 1

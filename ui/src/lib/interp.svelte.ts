@@ -99,7 +99,9 @@ class Interp {
   methods = $state<Record<string, MethodInfo[]>>({});
   results = $state<Record<string, Entry>>({});
   /** expensive methods the user ran once: they then follow edits like the cheap ones */
-  armed = $state<Record<string, boolean>>({});
+  /** slower methods the user asked for (`model|method`), which then follow the example;
+   * kept in the link (`sal.run`), so after a reload they show again, from the server's cache */
+  armed = $state<Record<string, boolean>>(Object.fromEntries((wb.param("sal.run") ?? "").split(",").filter(Boolean).map((k) => [k, true])));
   private asked = new Set<string>();
 
   /** Ask the server once per model which methods apply (safe to call from $derived). */
@@ -171,6 +173,7 @@ class Interp {
 
   arm(model: string, method: string): void {
     this.armed[`${model}|${method}`] = true;
+    wb.setParam("sal.run", Object.keys(this.armed).filter((k) => this.armed[k]).sort().join(","));
   }
 
   isArmed(model: string, method: MethodInfo): boolean {
