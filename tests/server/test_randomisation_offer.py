@@ -67,3 +67,12 @@ def test_the_engine_check_refuses_what_it_cannot_run():
     assert "explain a prediction" in randomisation_problem(AttendingLinear(),
                                                            "attention_rollout")
     assert "torch module" in randomisation_problem(FakeClassifier(), "occlusion")
+
+
+def test_the_components_route_says_it_too(client):
+    r = client.get("/api/components/interpreter")
+    assert r.status_code == 200, r.text
+    by_id = {c["id"]: c for c in r.json()}
+    assert "attention" in by_id["attention_rollout"]["randomisation"]["attending"]
+    assert by_id["grad_dot_input"]["randomisation"]["attending"] == ""
+    assert "torch" in by_id["occlusion"]["randomisation"]["fake"]
