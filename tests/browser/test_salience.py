@@ -75,6 +75,10 @@ def test_salience_rows_match_known_answers_with_faithfulness(page, xserver, shot
         cell = gdi.locator(f"[data-metric={key}] b")
         assert float(cell.inner_text()) == pytest.approx(ref[key], abs=6e-4), key
         assert "better" in gdi.locator(f"[data-metric={key}]").get_attribute("title")
+        arrow = "↓" if "sufficiency" in key else "↑"
+        assert gdi.locator(f"[data-metric={key}] i").inner_text() == arrow, key
+    expect(panel.get_by_test_id("faithfulness-legend")).to_contain_text(
+        "↑ higher is better, ↓ lower is better")
     # occlusion is on request; once run it agrees exactly with gradient x input
     occ = srow(page, "occlusion")
     expect(occ.get_by_test_id("run-occlusion")).to_be_visible()
@@ -95,6 +99,9 @@ def test_expensive_method_runs_on_request_and_maps_follow_the_editor(page, xserv
     ig.get_by_test_id("run-integrated_gradients").click()
     expect(ig).to_have_attribute("data-status", "done")
     expect(ig.locator(".tok")).to_have_count(7)
+    # IG's convergence delta says what it is and which way is better
+    expect(ig.get_by_test_id("ig-delta")).to_contain_text(
+        re.compile(r"completeness gap \(δ\) -?\d\.\d{3} — smaller is better"))
     # typing in the editor recomputes the cheap maps and the ones already asked for
     page.get_by_test_id("edit-text").fill("an awful film")
     gdi = srow(page, "grad_dot_input")
@@ -169,8 +176,8 @@ def test_model_randomisation_check_is_visible(page, xserver, shot):
     expect(rows.first).to_be_visible()
     assert rows.count() >= 1
     shot(page.locator("[data-testid=sanity]"), "salience-sanity")
-    # a black-box model has no weights to re-initialise: the page says why
+    # a black-box model has no weights to re-initialise: the check is not offered, and
+    # the page says why (the server's reason)
     open_row(page, xserver, "keywords", "sentiment", "the plot was bad")
-    page.get_by_test_id("sanity-method").select_option("occlusion")
-    page.get_by_test_id("sanity-run").click()
-    expect(page.get_by_test_id("sanity-error")).to_contain_text("torch")
+    expect(page.get_by_test_id("sanity-unavailable")).to_contain_text("torch")
+    expect(page.get_by_test_id("sanity-method")).to_have_count(0)

@@ -103,3 +103,22 @@ def test_token_points(store, reviews):
     assert pts.column("token_index").to_pylist()[:3] == [0, 1, 0]
     pooled = project(ws, "m", "reviews", "token_embeddings", "pca")
     assert pooled["points"].num_rows == 12
+
+
+def test_a_fit_reports_its_real_steps_and_a_cached_layout_none(reviews):
+    ws = reviews.workspace(Store(":memory:"))
+    seen = []
+    project(ws, "clf", "reviews", "embedding", "pca", {"seed": 1},
+            on_progress=lambda d, t, s: seen.append((d, t, s)))
+    stages = [s for _, _, s in seen]
+    assert "embeddings" in stages
+    fit = [s for s in stages if s.startswith("fitting")]
+    assert fit == ["fitting PCA on 12 × 8"]
+    assert stages.index("pooling vectors") < stages.index(fit[0]) \
+        < stages.index("storing the layout") < stages.index("done")
+    dones = [d for d, _, _ in seen]
+    assert dones == sorted(dones) and seen[-1][0] == seen[-1][1]  # counts up to the total
+    again = []
+    project(ws, "clf", "reviews", "embedding", "pca", {"seed": 1},
+            on_progress=lambda d, t, s: again.append(s))
+    assert again == []

@@ -26,10 +26,31 @@ def run_job(client, **body):
 
 def test_points_are_not_fitted_on_read(client, workspace):
     r = client.get("/api/projections/points", params=Q)
-    assert r.status_code == 404
+    assert r.status_code == 204 and r.content == b""  # a state, not a failed request
     assert r.headers["x-projection"] == "missing"
-    assert "not computed yet" in r.json()["detail"]
+    assert "not computed yet" in r.headers["x-projection-detail"]
     assert workspace.store.list_state("projections") == {}
+
+
+def test_the_job_reports_its_fitting_steps(client, monkeypatch):
+    from lumos.server import jobs as J
+
+    stages = []
+    real = J.Jobs.submit
+
+    def spying(self, kind, key, label, work):
+        def watched(progress, cancel):
+            def spy(done, total, stage=None):
+                stages.append(stage)
+                progress(done, total, stage)
+            return work(spy, cancel)
+        return real(self, kind, key, label, watched)
+
+    monkeypatch.setattr(J.Jobs, "submit", spying)
+    job = run_job(client)
+    assert job["stage"] == "done" and job["done"] == job["total"]
+    assert "embeddings" in stages and "storing the layout" in stages
+    assert any(s and s.startswith("fitting PCA on ") for s in stages)
 
 
 def test_job_then_points_as_float32_arrow(client, workspace):

@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from lumos.api import types as T
     from lumos.api.types import SpecError
     from lumos.components.metrics.erasure import summarize
+    from lumos.engine.faithfulness import score_label
     from lumos.engine.interpret import explain, get_interpreter, make_config
 
     try:
@@ -137,11 +138,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         summary = summarize([r["faithfulness"] for r in results]) \
             if not args.no_faithfulness else None
+        deltas = [abs(float(d)) for r in results
+                  if (d := (r.get(field) or {}).get("delta")) is not None]
+        if deltas:
+            print(f"  {score_label('delta', sum(deltas) / len(deltas), digits=4)}"
+                  " — mean |δ| over the examples")
         if summary is not None:
+            print(f"  faithfulness, mean over {summary.get('n', len(results))} examples:")
             for k in ("comprehensiveness", "sufficiency", "aopc_comprehensiveness",
                       "aopc_sufficiency"):
-                v = summary[k]
-                print(f"  {k:<24} {'-' if v is None else f'{v:.4f}'}")
+                print(f"  {score_label(k, summary[k], digits=4)}")
         write(out, interp, field, ids, results, title=title, summary=summary,
               signed=spec[field].signed)
     print(f"wrote {out}")

@@ -14,10 +14,12 @@ from typing import Any
 
 from lumos.api.model import Differentiable, Model
 from lumos.api.types import SpecError
-from lumos.components.metrics.erasure import erasure_scores
+from lumos.components.metrics.erasure import SCORE_MEANINGS, erasure_scores, score_label
 from lumos.engine.concurrency import model_access
 from lumos.engine.context import run_context
 from lumos.engine.predict import Engine
+
+__all__ = ["SCORE_MEANINGS", "add_faithfulness", "faithfulness_scores", "score_label"]
 
 
 def faithfulness_scores(engine: Engine, model: Model, examples: Sequence[Mapping[str, Any]],

@@ -12,8 +12,9 @@ seed on first use.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ import pyarrow as pa
 
 from lumos.api import types as T
 from lumos.api.component import Projector
+from lumos.api.context import Cancelled
 from lumos.api.dataset import Dataset
 from lumos.api.model import Model
 from lumos.api.registry import get
@@ -31,6 +33,10 @@ from lumos.store import keys
 
 NAMESPACE = "projections"
 TOKEN_MODES = ("mean", "all")
+#: the named steps of a fit after the embeddings (the second names method and shape)
+FIT_STAGES = ("pooling vectors", "fitting", "storing the layout")
+
+StageProgress = Callable[[int, int, str], None]
 
 # fitted projectors by workspace, then cache key (dropped with the workspace)
 _fitted: weakref.WeakKeyDictionary[Workspace, dict[str, Projector]] = \
@@ -151,8 +157,14 @@ def project(workspace: Workspace, model: str | Model, dataset: str | Dataset,
             field: str = "embedding", method: str = "umap",
             config: Any = None, *, layer: int | None = None, tokens: str = "mean",
             indices: Sequence[int] | None = None, refit: bool = False,
-            progress: bool | str = False) -> dict[str, Any]:
+            progress: bool | str = False,
+            on_progress: StageProgress | None = None,
+            cancel: threading.Event | None = None) -> dict[str, Any]:
     """Project ``field`` of ``model`` over ``dataset`` (or rows ``indices``).
+
+    ``on_progress(done, total, stage)`` reports the real steps: the embeddings' batches
+    (stage ``"embeddings"``), then ``"pooling vectors"``, ``"fitting <METHOD> on N × D"``
+    and ``"storing the layout"``, one step each (a cached layout reports nothing).
 
     Returns ``{"key", "method", "field", "config", "cached", "points"}`` where ``points``
     is an Arrow table: ``id``, ``index`` (dataset row), ``token_index``/``token`` for
@@ -176,17 +188,37 @@ def project(workspace: Workspace, model: str | Model, dataset: str | Dataset,
                 "tokens": tokens, "config": dataclasses.asdict(cfg), "cached": True,
                 "points": _points_table(ids, idx, owner, tok, coords, token_text)}
     wanted = [field] + ([align] if want_tokens else [])
+    after = len(FIT_STAGES)  # the steps after the embeddings
+    batches = [1]
+
+    def embedding_progress(done: int, total: int) -> None:
+        batches[0] = max(1, total)
+        if on_progress is not None:
+            on_progress(done, batches[0] + after, "embeddings")
+
+    def stage(step: int, name: str) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(f"projection cancelled before {name}")
+        if on_progress is not None:
+            on_progress(batches[0] + step, batches[0] + after, name)
+
     outs = workspace.engine.predict(m, ds.examples(idx), fields=wanted, model_name=mname,
-                                    progress=progress)
+                                    progress=progress, on_progress=embedding_progress,
+                                    cancel=cancel)
+    stage(0, FIT_STAGES[0])
     x, owner, tok = _vectors(fs, [o[field] for o in outs], layer, tokens, field)
+    stage(1, f"fitting {method.upper()} on {x.shape[0]:,} × {x.shape[1]}")
     projector = cls()
     coords = np.asarray(projector.fit_transform(x, config=cfg), np.float32)
     fitted[key] = projector
+    stage(2, FIT_STAGES[2])
     stored = [round(float(c), 5) for c in coords.ravel()]
     workspace.store.put_state(NAMESPACE, key, {
         "model": mname, "field": field, "method": method, "layer": layer, "tokens": tokens,
         "config": dataclasses.asdict(cfg), "owner": owner, "tok": tok, "coords": stored,
     })
+    if on_progress is not None:
+        on_progress(batches[0] + after, batches[0] + after, "done")
     if want_tokens:
         token_text = [o[align] for o in outs]
     # the coordinates as stored, so a cached visit returns exactly these

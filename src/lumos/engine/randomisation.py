@@ -10,6 +10,14 @@ One randomised copy exists at a time: it is made once and re-initialised further
 place at each step, and its maps go to a scratch engine that is dropped after the step
 (maps of random weights are not worth caching). The trained model's maps are the
 caller's engine's, cached like any other explanation.
+
+:func:`randomisation_problem` says, from capabilities only, whether the check can run for
+a (model, method) pair: the method gives a token salience map *of a prediction* (its
+config picks the output and class to explain, :class:`TargetConfig`), and the model holds
+a torch module with layers to re-initialise. Methods that read attention weights
+(attention, attention rollout) explain no prediction: randomising the layers above the
+attention leaves their maps unchanged by construction, so the check's verdict would be
+meaningless and it is not offered.
 """
 
 from __future__ import annotations
@@ -19,11 +27,13 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from lumos.api.component import Interpreter
 from lumos.api.context import Cancelled, ProgressFn
 from lumos.api.model import Model
-from lumos.api.types import SpecError
+from lumos.api.types import SpecError, TokenSalience
 from lumos.components.metrics.agreement import method_agreement
 from lumos.components.salience.seeding import TORCH_RNG_LOCK
+from lumos.components.salience.targets import TargetConfig
 from lumos.engine.interpret import explain, get_interpreter
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace
@@ -73,6 +83,33 @@ def randomisation_steps(model: Any, *, max_steps: int | None = None) -> list[str
     _, module = torch_module(model)
     names = [n for n, _ in layer_groups(module)][::-1]
     return names if max_steps is None else names[:max_steps]
+
+
+def randomisation_problem(model: Model, method: Interpreter | str) -> str | None:
+    """Why the randomisation check cannot run ``method`` on ``model`` (None when it can).
+
+    Decided from capabilities: the method must give a token salience map of one of the
+    model's predictions, and the model must hold a torch module with layers."""
+    interp = get_interpreter(method) if isinstance(method, str) else method
+    name = interp.id
+    try:
+        if not interp.is_compatible(model, {}):
+            return f"method '{name}' does not apply to this model"
+        spec = interp.output_spec(model)
+    except Exception as e:  # a component that cannot judge this model does not apply
+        return f"method '{name}' cannot judge this model: {e}"
+    if not spec or not isinstance(next(iter(spec.values())), TokenSalience):
+        return f"method '{name}' does not give a token salience map"
+    try:
+        if not randomisation_steps(model):
+            return "the model's torch module has no layers with weights to re-initialise"
+    except SpecError as e:
+        return str(e)
+    if not issubclass(type(interp).Config, TargetConfig):
+        return (f"method '{name}' does not explain a prediction (it reads the model's "
+                "attention), so re-initialising the layers above it cannot change its map; "
+                "run the check with a gradient or perturbation method")
+    return None
 
 
 def _reinit(unit: Any, seed: int) -> None:
@@ -140,8 +177,11 @@ def randomisation_check(target: Workspace | Engine | None, model: Model | str,
         raise SpecError(f"model: '{model}' is a name, but no workspace was given to look it "
                         "up in")
     interp = get_interpreter(method)
+    problem = randomisation_problem(model, interp)
+    if problem is not None:
+        raise SpecError(f"randomisation check: {problem}")
     key = next(iter(interp.output_spec(model)))
-    names = randomisation_steps(model, max_steps=max_steps)  # refuses non-torch models
+    names = randomisation_steps(model, max_steps=max_steps)
     total = len(names) + 1
 
     def report(done: int) -> None:

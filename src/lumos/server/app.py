@@ -34,6 +34,7 @@ ROUTERS: tuple[str, ...] = (
     "lumos.server.routes.metrics",
     "lumos.server.routes.projections",
     "lumos.server.routes.slices",
+    "lumos.server.routes.selections",
 )
 
 

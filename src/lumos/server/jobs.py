@@ -2,7 +2,9 @@
 
 A job runs one engine call in a worker thread, reports ``done``/``total`` through the
 engine's ``on_progress`` hook, and keeps its error message for the page to show, or the
-call's result when it returns one (the page reads it from ``GET /api/jobs/{id}``). Asking
+call's result when it returns one (the page reads it from ``GET /api/jobs/{id}``). Work
+that goes through named steps (a projection: embeddings, then fitting) passes a third
+argument, ``stage``, which the job shows as ``stage`` (e.g. "fitting UMAP"). Asking
 for a job that is already running for the same key returns that job.
 """
 
@@ -16,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-ProgressFn = Callable[[int, int], None]
+ProgressFn = Callable[..., None]  # (done, total[, stage])
 Work = Callable[[ProgressFn, threading.Event], Any]
 
 
@@ -30,6 +32,8 @@ class Job:
     done: int = 0
     total: int = 0
     error: str = ""
+    #: the named step the work is in ("embeddings", "fitting UMAP", ...), when it has steps
+    stage: str = ""
     started: float = field(default_factory=time.time)
     finished: float | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -39,7 +43,8 @@ class Job:
     def to_json(self) -> dict[str, Any]:
         out = {"id": self.id, "kind": self.kind, "label": self.label, "status": self.status,
                "done": self.done, "total": self.total, "error": self.error,
-               "key": list(self.key), "started": self.started, "finished": self.finished}
+               "stage": self.stage, "key": list(self.key), "started": self.started,
+               "finished": self.finished}
         if self.result is not None:
             out["result"] = self.result
         return out
@@ -62,8 +67,10 @@ class Jobs:
             self._jobs[job.id] = job
             self._trim()
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, stage: str | None = None) -> None:
             job.done, job.total = done, total
+            if stage is not None:
+                job.stage = stage
 
         def run() -> None:
             job.status = "running"

@@ -152,6 +152,12 @@ def datapoint_key(example: Mapping[str, Any], fields: Sequence[str]) -> str:
     return "d" + _digest(_json(content))
 
 
+def selection_key(dataset: str, ids: Sequence[str]) -> str:
+    """The id of a stored selection: a hash of its dataset and row keys, in order
+    (``s`` + 20 hex), so saving the same selection twice gives the same id."""
+    return "s" + _digest(dataset, _json(list(ids)))
+
+
 # ------------------------------------------------------------------ row keys
 def _as_strings(col: pa.ChunkedArray) -> pa.ChunkedArray:
     """A column as text, for hashing: lists joined by a unit separator (an empty list

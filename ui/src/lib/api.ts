@@ -28,6 +28,8 @@ export interface Job {
   done: number;
   total: number;
   error: string;
+  /** the named step the job is in (a projection: "embeddings", "fitting UMAP on …") */
+  stage?: string;
   key: string[];
   /** what the job computed, for jobs with a small answer (e.g. the randomisation check) */
   result?: unknown;
@@ -111,8 +113,12 @@ export const api = {
   cancelJob: (id: string) => sendJSON<Job>("DELETE", `/api/jobs/${q(id)}`, null),
   addDatapoint: (dataset: string, example: Example, parent: string | null) =>
     sendJSON<Example>("POST", `/api/datasets/${q(dataset)}/datapoints`, { example, parent }),
+  listDatapoints: (dataset: string) => getJSON<Example[]>(`/api/datasets/${q(dataset)}/datapoints`),
   deleteDatapoint: (dataset: string, id: string) =>
     sendJSON<unknown>("DELETE", `/api/datasets/${q(dataset)}/datapoints/${q(id)}`, null),
+  saveSelection: (dataset: string, ids: string[]) =>
+    sendJSON<{ id: string; dataset: string; count: number }>("POST", "/api/selections", { dataset, ids }),
+  selection: (id: string) => getJSON<{ id: string; dataset: string; ids: string[] }>(`/api/selections/${q(id)}`),
   listState: <T>(ns: string) => getJSON<Record<string, T>>(`/api/state/${q(ns)}`),
   putState: (ns: string, key: string, value: unknown) => sendJSON<unknown>("PUT", `/api/state/${q(ns)}/${q(key)}`, value),
   deleteState: (ns: string, key: string) => sendJSON<unknown>("DELETE", `/api/state/${q(ns)}/${q(key)}`, null),

@@ -21,6 +21,10 @@ export interface MethodInfo {
   signed: boolean;
   /** cheap enough to run on every change of the example */
   autorun: boolean;
+  /** the server says the model-randomisation check can run this method on this model */
+  randomisation: boolean;
+  /** why not, when it cannot */
+  randomisation_problem: string;
   config: ConfigField[];
 }
 
@@ -94,10 +98,12 @@ class Interp {
   /** compatible methods per model name (absent: not asked yet) */
   methods = $state<Record<string, MethodInfo[]>>({});
   results = $state<Record<string, Entry>>({});
-  /** expensive methods the user asked for on a row: they then follow that row's edits like
-   *  the cheap ones. Keyed by row, so selecting other rows (from the table, the projector, a
-   *  confusion cell, an error set) never starts them: each row is asked for on its own. */
-  armed = $state<Record<string, boolean>>({});
+  /** expensive methods the user asked for on a row (`model|method|dataset/row`): they then
+   *  follow that row's edits like the cheap ones. Keyed by row, so selecting other rows (from
+   *  the table, the projector, a confusion cell, an error set) never starts them: each row is
+   *  asked for on its own. Kept in the link (`sal.run`), so after a reload they show again,
+   *  from the server's cache. */
+  armed = $state<Record<string, boolean>>(Object.fromEntries((wb.param("sal.run") ?? "").split(",").filter(Boolean).map((k) => [k, true])));
   private asked = new Set<string>();
 
   /** Ask the server once per model which methods apply (safe to call from $derived). */
@@ -174,6 +180,7 @@ class Interp {
 
   arm(model: string, method: string): void {
     this.armed[`${model}|${method}|${this.rowKey()}`] = true;
+    wb.setParam("sal.run", Object.keys(this.armed).filter((k) => this.armed[k]).sort().join(","));
   }
 
   isArmed(model: string, method: MethodInfo): boolean {

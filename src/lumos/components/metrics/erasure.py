@@ -31,6 +31,30 @@ from lumos.components.salience.targets import Target, at_first_piece, pick_score
 
 BINS = (0.01, 0.05, 0.1, 0.2, 0.5)
 
+#: What each explanation score means and which way is better: (name, direction, meaning).
+#: The CLI and the HTML export print these; the salience page says the same words.
+SCORE_MEANINGS: dict[str, tuple[str, str, str]] = {
+    "delta": ("completeness gap", "smaller is better",
+              "integrated gradients' convergence delta: how far the attributions' sum is "
+              "from the score difference to the baseline (near 0: enough steps)"),
+    "comprehensiveness": ("comprehensiveness", "higher is better",
+                          "how much the score drops when the most salient tokens are "
+                          "removed"),
+    "sufficiency": ("sufficiency", "lower is better",
+                    "how much the score drops when only the most salient tokens are kept"),
+    "aopc_comprehensiveness": ("AOPC comprehensiveness", "higher is better",
+                               "comprehensiveness averaged over removing 1-50% of tokens"),
+    "aopc_sufficiency": ("AOPC sufficiency", "lower is better",
+                         "sufficiency averaged over keeping 1-50% of tokens"),
+}
+
+
+def score_label(key: str, value: float | None, *, digits: int = 3) -> str:
+    """``"completeness gap 0.002 (smaller is better)"``: a score with what it means."""
+    name, better, _ = SCORE_MEANINGS[key]
+    shown = "n/a" if value is None else f"{value:.{digits}f}"
+    return f"{name} {shown} ({better})"
+
 
 def _target(value: Mapping[str, Any]) -> Target:
     t = value["target"]

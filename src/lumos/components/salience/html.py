@@ -2,16 +2,22 @@
 
 Signed maps use the workbench's diverging palette (red: against the target, blue: for
 it), unsigned maps a single hue; each example is scaled by its own largest absolute value, which the
-page states. Faithfulness scores, when given, are shown per example and on average.
+page states. Faithfulness scores, when given, are shown per example and on average, each
+with what it means and which way is better. Word pieces are shown joined as words
+(:func:`merge_word_pieces`: ``##ing`` joins the word before it, ``Ġ``/``▁`` start a new
+one), each word scored by the sum of its pieces' salience (attributions add up).
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from lumos.components.metrics.erasure import SCORE_MEANINGS, score_label
 
 
 def _colour(v: float, signed: bool) -> str:
@@ -37,6 +43,37 @@ def display_token(t: str) -> str:
     if t in ("Ċ", "\n"):
         return "⏎"
     return t.replace("Ċ", "⏎")
+
+
+_SPECIAL = re.compile(r"^(\[[A-Za-z_]+\]|<[^<>\s]+>)$")
+_SPACE_MARKS = ("Ġ", "▁")
+
+
+def merge_word_pieces(tokens: Sequence[str], salience: Sequence[float]
+                      ) -> list[tuple[str, float, list[int]]]:
+    """Join a model's word pieces into words, whatever the tokenizer: ``(word, score,
+    piece positions)``, the score being the sum of the pieces' salience.
+
+    WordPiece marks a continuation (``##ing`` joins the word before it); byte-level BPE
+    and SentencePiece mark a word's start (``Ġ``, ``▁``): when a sequence uses those
+    markers, a piece without one continues the word before it. Special tokens
+    (``[CLS]``, ``<s>``) and newlines stay words of their own."""
+    marked = any(str(t).startswith(_SPACE_MARKS) for t in tokens)
+    words: list[tuple[str, float, list[int]]] = []
+    closed = True  # the last word takes no continuation (none yet, special, newline)
+    for i, (raw, s) in enumerate(zip(tokens, salience, strict=True)):
+        t = str(raw)
+        special = bool(_SPECIAL.match(t)) or t in ("Ċ", "\n")
+        joins = not special and not closed and (
+            t.startswith("##") or (marked and not t.startswith(_SPACE_MARKS)))
+        text = display_token(t)
+        if joins:
+            word, score, pos = words[-1]
+            words[-1] = (word + text, score + float(s), [*pos, i])
+        else:
+            words.append((text, float(s), [i]))
+        closed = special
+    return words
 
 
 def _fmt(v: Any) -> str:
@@ -68,17 +105,22 @@ def render_html(results: Sequence[Mapping[str, Any]], *, method: str, title: str
                  + "".join(f"<span style='background:{_colour(s, signed)}'></span>"
                            for s in stops)
                  + (" → for the target" if signed else " high")
-                 + " (each example scaled by its largest |salience|)</p>")
+                 + " (each example scaled by its largest |salience|; a word's salience is "
+                 "the sum of its pieces')</p>")
     if summary:
-        keys = [k for k in ("comprehensiveness", "sufficiency", "aopc_comprehensiveness",
-                            "aopc_sufficiency") if k in summary]
+        keys = [k for k in SCORE_MEANINGS if k != "delta" and k in summary]
         parts.append("<table><tr><th>faithfulness (mean)</th>"
-                     + "".join(f"<th>{esc(k)}</th>" for k in keys) + "</tr><tr><td>"
-                     + f"{summary.get('n', '')} examples</td>"
+                     + "".join(f"<th title='{esc(SCORE_MEANINGS[k][2])}'>"
+                               f"{esc(SCORE_MEANINGS[k][0])}<br><small>"
+                               f"{esc(SCORE_MEANINGS[k][1])}</small></th>" for k in keys)
+                     + "</tr><tr><td>" + f"{summary.get('n', '')} examples</td>"
                      + "".join(f"<td>{_fmt(summary[k])}</td>" for k in keys) + "</tr></table>")
     for n, value in enumerate(results):
         sal = np.asarray(value.get("salience", []), dtype=np.float64)
-        scale = float(np.abs(sal).max()) if sal.size else 0.0
+        tokens = [str(t) for t in value.get("tokens", [])][:sal.size]
+        words = merge_word_pieces(tokens, sal[:len(tokens)])
+        scores = np.asarray([w[1] for w in words], dtype=np.float64)
+        scale = float(np.abs(scores).max()) if scores.size else 0.0
         tgt = value.get("target") or {}
         meta = [f"#{n}"]
         if tgt.get("output"):
@@ -90,19 +132,21 @@ def render_html(results: Sequence[Mapping[str, Any]], *, method: str, title: str
         if value.get("score") is not None:
             meta.append(f"score {float(value['score']):.3f}")
         if value.get("delta") is not None:
-            meta.append(f"IG delta {float(value['delta']):.2e}")
+            meta.append(esc(score_label("delta", float(value["delta"]), digits=4)))
         meta.append(f"max |salience| {scale:.3g}")
         if faithfulness is not None and faithfulness[n].get("comprehensiveness") is not None:
             f = faithfulness[n]
-            meta.append(f"comprehensiveness {_fmt(f['comprehensiveness'])}, "
-                        f"sufficiency {_fmt(f['sufficiency'])}")
+            meta.append(esc(score_label("comprehensiveness", f["comprehensiveness"])) + ", "
+                        + esc(score_label("sufficiency", f["sufficiency"])))
         toks = []
-        for tok, s in zip(value.get("tokens", []), sal, strict=False):
+        for word, s, pos in words:
             rel = s / scale if scale else 0.0
             colour = _colour(rel, signed)
             fg = "#fff" if abs(rel) > 0.6 else "#111"
-            toks.append(f"<span class='tok' title='{s:.4g}' style='background:{colour};"
-                        f"color:{fg}'>{esc(display_token(str(tok)))}</span>")
+            pieces = " + ".join(f"{tokens[i]} {sal[i]:.4g}" for i in pos)
+            tip = f"{s:.4g}" if len(pos) == 1 else f"{s:.4g} = {pieces}"
+            toks.append(f"<span class='tok' title='{esc(tip)}' style='background:{colour};"
+                        f"color:{fg}'>{esc(word)}</span>")
         parts.append(f"<div class='ex'><div class='meta'>{' · '.join(meta)}</div>"
                      f"{' '.join(toks)}</div>")
     parts.append("</body></html>")

@@ -1,7 +1,9 @@
 """Registered components (interpreters, generators, metrics, projectors) by kind.
 
 The page uses this to fill its plug-in slots: each entry carries its id, display name,
-config form and, per loaded model, whether it applies.
+config form and, per loaded model, whether it applies; interpreters also say, per model,
+whether the model-randomisation check can run them (``randomisation``: the reason it
+cannot, or "" when it can; ``lumos.engine.randomisation.randomisation_problem``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from lumos.api import registry
 from lumos.api.component import KINDS
+from lumos.engine.randomisation import randomisation_problem
 from lumos.server.deps import workspace
 from lumos.server.responses import JSON
 
@@ -38,7 +41,11 @@ def list_components(kind: str, request: Request, dataset: str | None = None) -> 
                     else False
             except Exception:
                 compatible[mname] = False
-        out.append({"id": cid, "display_name": cls.display_name,
-                    "description": (cls.__doc__ or "").strip().split("\n")[0],
-                    "config": cls.config_schema(), "compatible": compatible})
+        entry = {"id": cid, "display_name": cls.display_name,
+                 "description": (cls.__doc__ or "").strip().split("\n")[0],
+                 "config": cls.config_schema(), "compatible": compatible}
+        if kind == "interpreter" and instance is not None:
+            entry["randomisation"] = {mname: randomisation_problem(model, instance) or ""
+                                      for mname, model in ws.models.items()}
+        out.append(entry)
     return JSON(out)

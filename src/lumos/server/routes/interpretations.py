@@ -6,7 +6,9 @@ users call, so the page shows the same numbers), with its cache; faithfulness sc
 
 ``GET /methods`` tells the page which methods apply to each loaded model (each
 component's own ``is_compatible``: whether a model is Differentiable is a server-side
-fact), with their config forms and whether they are cheap enough to run on every edit.
+fact), with their config forms, whether they are cheap enough to run on every edit, and
+whether the model-randomisation check can run them (``randomisation``, with the reason
+when not: ``lumos.engine.randomisation.randomisation_problem``).
 ``POST /agreement`` ranks how far the token salience maps of several methods agree
 (``lumos.engine.agreement``); ``POST /randomisation`` starts the model-randomisation
 check (``lumos.engine.randomisation``) as a job with progress and cancel (``/api/jobs``).
@@ -28,7 +30,11 @@ from lumos.api.model import Model
 from lumos.engine import Workspace
 from lumos.engine.agreement import agreement as method_agreement
 from lumos.engine.interpret import explain, get_interpreter
-from lumos.engine.randomisation import randomisation_check, randomisation_steps
+from lumos.engine.randomisation import (
+    randomisation_check,
+    randomisation_problem,
+    randomisation_steps,
+)
 from lumos.server import data
 from lumos.server.deps import dataset_loading, get_dataset, get_model, jobs, workspace
 from lumos.server.responses import JSON
@@ -138,10 +144,12 @@ def interpret(body: InterpretRequest, request: Request) -> Any:
 def method_info(interp: Interpreter, model: Model) -> dict[str, Any]:
     spec = interp.output_spec(model)
     first = _first_type(spec)
+    problem = randomisation_problem(model, interp)
     return {"id": interp.id, "display_name": interp.display_name or interp.id,
             "description": (type(interp).__doc__ or "").strip().split("\n")[0],
             "output": type(first).__name__, "signed": bool(getattr(first, "signed", False)),
             "autorun": interp.id in AUTORUN or bool(getattr(first, "autorun", False)),
+            "randomisation": problem is None, "randomisation_problem": problem or "",
             "config": type(interp).config_schema()}
 
 
@@ -205,8 +213,10 @@ def randomisation(body: RandomisationRequest, request: Request) -> Any:
     ws = workspace(request)
     model = get_model(ws, body.model)
     interp = _interpreter(body.method, model, body.model)
-    if not isinstance(_first_type(interp.output_spec(model)), T.TokenSalience):
-        raise HTTPException(422, f"method: {interp.id} does not give a token salience map")
+    problem = randomisation_problem(model, interp)
+    if problem is not None:
+        raise HTTPException(422, f"method: the randomisation check cannot run on model "
+                            f"'{body.model}': {problem}")
     examples = _examples(request, ws, body.dataset, body.ids, body.examples)
     try:
         steps = randomisation_steps(model, max_steps=body.max_steps)

@@ -1,9 +1,12 @@
 """Embedding projections: points as Arrow (float32 columns), computed once as a job.
 
 Nothing is fitted when the page loads: ``GET /points`` answers only from the store's
-cache (404 with ``X-Projection: missing`` otherwise) and the page offers a Compute
-button that starts ``POST /jobs``. Fitting and caching are the engine's
-(``lumos.engine.projection``); this module picks settings and shapes answers.
+cache (``204 No Content`` with ``X-Projection: missing`` otherwise: not computed yet is
+a state, not an error, so the browser logs no failed request) and the page offers a
+Compute button that starts ``POST /jobs``, whose progress names its real steps
+(embeddings, pooling, fitting the method, storing the layout) in the job's ``stage``.
+Fitting and caching are the engine's (``lumos.engine.projection``); this module picks
+settings and shapes answers.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from lumos.api import registry
@@ -89,7 +92,7 @@ def _settings(model: str, dataset: str, field: str, method: str, dims: int,
 
 
 @router.get("/points", response_class=ArrowResponse, responses={200: {"content": {
-    "application/vnd.apache.arrow.stream": {}}}, 404: {"description": "not computed yet"}})
+    "application/vnd.apache.arrow.stream": {}}}, 204: {"description": "not computed yet"}})
 def points(request: Request, model: str, dataset: str, field: str = "embedding",
            method: str = "pca", dims: int = Query(2, ge=2, le=3), layer: int | None = None,
            tokens: str = "mean",
@@ -98,16 +101,19 @@ def points(request: Request, model: str, dataset: str, field: str = "embedding",
     """Cached coordinates as Arrow: ``id``, ``index``, ``x``, ``y`` (``z``) as float32.
 
     Rows the user created are placed into the same layout when the method can place new
-    points (column ``created`` marks them). Never fits: 404 when not computed yet.
+    points (column ``created`` marks them). Never fits: 204 with ``X-Projection: missing``
+    (and ``X-Projection-Detail`` saying what to do) when not computed yet.
     """
     s = _settings(model, dataset, field, method, dims, layer, tokens)
     m, ds, cfg = _check(request, s)
     ws = workspace(request)
     key = _key(request, s, m, ds, cfg)
     if ws.store.get_state(P.NAMESPACE, key) is None:
-        raise HTTPException(404, f"projection {method} of '{field}' for model '{model}' on "
-                            f"dataset '{dataset}' is not computed yet (start a job)",
-                            headers={"X-Projection": "missing"})
+        detail = (f"projection {method} of '{field}' for model '{model}' on dataset "
+                  f"'{dataset}' is not computed yet (start a job: POST /api/projections/jobs)")
+        return Response(status_code=204, headers={
+            "X-Projection": "missing", "X-Projection-Detail": detail,
+            "Access-Control-Expose-Headers": "X-Projection, X-Projection-Detail"})
     result = P.project(ws, m, ds, s.field, s.method, cfg, layer=s.layer, tokens=s.tokens)
     table: pa.Table = result["points"]
     table = table.append_column("created", pa.array(np.zeros(table.num_rows, bool)))
@@ -138,17 +144,11 @@ def start(body: Settings, request: Request) -> Any:
     ws = workspace(request)
     key = _key(request, body, m, ds, cfg)
 
-    def work(progress: Callable[[int, int], None], cancel: threading.Event) -> None:
-        progress(0, 2)
-        if ws.store.get_state(P.NAMESPACE, key) is None:
-            # embeddings first (batched and cached), so the fit step is all that is left
-            ws.engine.predict(m, ds.examples(list(range(len(ds)))), fields=[body.field],
-                              model_name=body.model,
-                              on_progress=lambda d, t: progress(d, t + max(1, t // 10)),
-                              cancel=cancel)
-            P.project(ws, m, ds, body.field, body.method, cfg, layer=body.layer,
-                      tokens=body.tokens)
-        progress(1, 1)
+    def work(progress: Callable[..., None], cancel: threading.Event) -> None:
+        progress(0, 1, "embeddings")
+        P.project(ws, m, ds, body.field, body.method, cfg, layer=body.layer,
+                  tokens=body.tokens, on_progress=progress, cancel=cancel)
+        progress(1, 1, "done")
 
     label = f"{body.method.upper()} of {body.model} · {body.field} on {body.dataset}"
     job = jobs(request).submit("projection", (body.model, body.dataset, key), label, work)

@@ -2,8 +2,8 @@
 // edit, slices, errors), the panels the user collapsed, and the view's round trip
 // through the URL. Each part reads its siblings through the workbench it belongs to.
 // Modules read it and call its methods; App.svelte wires its effects.
-import type { Example, Output } from "../api";
-import { readUrl, writeUrl } from "../url";
+import { api, type Example, type Output } from "../api";
+import { MAX_URL_IDS, readUrl, writeUrl } from "../url";
 import { Connection } from "./connection.svelte";
 import { Edit } from "./edit.svelte";
 import { Errors } from "./errors.svelte";
@@ -22,7 +22,13 @@ export class Workbench {
   /** ids of the module panels the user collapsed (mirrored in the URL) */
   hidden = $state<string[]>([]);
 
+  /** module settings mirrored in the URL (`proj.method`, `metrics.by`, ...); read from
+   * the link when the workbench is made, so modules start from them when they mount */
+  params = $state<Record<string, string>>(typeof location === "undefined" ? {} : readUrl().params);
+
   private restored = false;
+  /** the stored id of the last large selection: its ids' signature and its id */
+  private storedSelection: { sig: string; id: string } | null = null;
 
   /** The example the prediction modules show: the edit in progress, else the primary row. */
   get current(): Example | null {
@@ -36,6 +42,23 @@ export class Workbench {
     const key = id ?? this.selection.primary;
     if (!key) return null;
     return this.table.rowOutputs[model]?.[key] ?? null;
+  }
+
+  // ---------------------------------------------------------------- module settings
+  /** A module's setting from the link (or as it set it since), else undefined. */
+  param(name: string): string | undefined {
+    return this.params[name];
+  }
+
+  /** Record a module's setting, so the link restores it ("" or null: forget it). */
+  setParam(name: string, value: string | null | undefined): void {
+    const v = value ?? "";
+    if ((this.params[name] ?? "") === v) return;
+    const next = { ...this.params };
+    if (v === "") delete next[name];
+    else next[name] = v;
+    this.params = next;
+    this.syncUrl();
   }
 
   // ---------------------------------------------------------------- the URL
@@ -58,6 +81,18 @@ export class Workbench {
       conn.selectedModels = conn.candidateModels.map((m) => m.name);
     }
     sel.ids = view.selection;
+    if (view.selectionId) {
+      try {
+        const stored = await api.selection(view.selectionId);
+        if (stored.dataset !== conn.dataset) this.errors.report(`the selection in the link is of dataset '${stored.dataset}', not '${conn.dataset}'`);
+        else {
+          sel.ids = stored.ids;
+          this.storedSelection = { sig: stored.ids.join("\n"), id: stored.id };
+        }
+      } catch (e) {
+        this.errors.report(e);
+      }
+    }
     sel.primary = view.primary;
     sel.reference = view.reference;
     if (sel.primary && !sel.ids.includes(sel.primary)) sel.ids = [sel.primary, ...sel.ids];
@@ -67,16 +102,38 @@ export class Workbench {
 
   syncUrl(): void {
     if (!this.restored) return;
+    const ids = this.selection.ids;
+    let selectionId: string | null = null;
+    if (ids.length > MAX_URL_IDS) {
+      const sig = ids.join("\n");
+      if (this.storedSelection?.sig === sig) selectionId = this.storedSelection.id;
+      else {
+        this.storeSelection(sig, [...ids]);
+        return; // the link is written once the server has named the selection
+      }
+    }
     writeUrl({
       models: this.connection.selectedModels,
       dataset: this.connection.dataset,
-      selection: this.selection.ids,
+      selection: ids,
+      selectionId,
       primary: this.selection.primary,
       reference: this.selection.reference,
       hidden: this.hidden,
       search: this.table.search,
       filter: this.table.filter,
       sort: this.table.sort,
+      params: this.params,
     });
+  }
+
+  private async storeSelection(sig: string, ids: string[]): Promise<void> {
+    try {
+      const r = await api.saveSelection(this.connection.dataset, ids);
+      this.storedSelection = { sig, id: r.id };
+      if (this.selection.ids.join("\n") === sig) this.syncUrl();
+    } catch (e) {
+      this.errors.report(e);
+    }
   }
 }
