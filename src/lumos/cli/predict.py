@@ -66,21 +66,14 @@ def output_fields(model: Model, name: str, fields: str | None, *, attention: boo
 
 
 def run(args: argparse.Namespace) -> int:
-    from lumos.datasets.export import rows_to_table, write_table
+    from lumos.engine.export import export_rows, prediction_table
 
     out = check_out_path("--out", args.out, (".parquet", ".csv", ".jsonl"))
     ws, name, dname = workspace_from_args(args)
-    model, ds = ws.model(name), ws.dataset(dname)
+    model = ws.model(name)
     fields = output_fields(model, name, args.fields, attention=args.with_attention,
                            embeddings=args.with_embeddings)
-    examples = ds.examples(range(len(ds)))
-    outputs = ws.engine.predict(model, examples, fields=fields, model_name=name,
-                               progress=f"predict {name}")
-    inputs = [c for c in ds.spec() if c in examples[0]] if examples else []
-    rows = [{"id": ex["id"], **{c: ex.get(c) for c in inputs},
-             **{f"{name}:{f}" if f in inputs else f: o[f] for f in fields}}
-            for ex, o in zip(examples, outputs, strict=True)]
-    names = ["id", *inputs, *[f"{name}:{f}" if f in inputs else f for f in fields]]
-    write_table(rows_to_table(rows, names), out)
-    print(f"wrote {len(rows)} rows x {len(names)} columns to {out}")
+    table = prediction_table(ws, name, dname, fields, progress=f"predict {name}")
+    written = export_rows(table, out, model_name=name)
+    print(f"wrote {table.num_rows} rows to {written}")
     return 0
