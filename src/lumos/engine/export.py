@@ -29,15 +29,17 @@ from typing import Any
 
 import pyarrow as pa
 
+from lumos.api import types as T
 from lumos.api.dataset import Dataset
 from lumos.api.model import Model
+from lumos.api.types import SpecError
 from lumos.datasets.export import EXPORT_FORMATS, column, write_table
 from lumos.engine.error_sets import error_rows
 from lumos.engine.frames import INDEX_COLUMN, SUMMARY_TYPES, build_frame, resolve
 from lumos.engine.workspace import Workspace
 
-__all__ = ["EXPORT_FORMATS", "GOLD_PREFIX", "export", "export_rows", "prediction_table",
-           "readable"]
+__all__ = ["EXPORT_FORMATS", "GOLD_PREFIX", "export", "export_rows", "label_points",
+           "prediction_table", "readable"]
 
 GOLD_PREFIX = "gold:"
 #: derived columns of a class prediction; a class of the same name gets ``p:<class>``
@@ -164,3 +166,39 @@ def export(workspace: Workspace, model: str | Model | None, dataset: str | Datas
     return {"path": str(out), "rows": table.num_rows}
 
 
+
+
+def label_points(workspace: Workspace, model: str | Model, dataset: str | Dataset,
+                 points: pa.Table, extra: Sequence[str] = ()) -> pa.Table:
+    """Projection ``points`` (``id``, ``index``, ``x``, ``y``[, ``z``]) with what makes
+    them readable: the dataset's text fields, each gold field the model is scored
+    against (``gold:<field>``), and the ``extra`` columns asked for, either dataset
+    columns or a frame's prediction columns (``probas:label``, ``probas:correct``...).
+    An unknown ``extra`` column is a ``SpecError`` listing the ones there are."""
+    _, m, _, ds = resolve(workspace, model, dataset)
+    spec = ds.spec()
+    data = ds.to_arrow()
+    golds = [] if m is None else list(dict.fromkeys(
+        p for fs in m.output_spec().values()
+        if (p := getattr(fs, "parent", None)) and p in data.column_names))
+    texts = [n for n, fs in spec.items()
+             if isinstance(fs, T.TextSegment) and n in data.column_names]
+    source = data
+    if any(c not in data.column_names for c in extra) and m is not None:
+        source = build_frame(workspace, m, ds)
+    unknown = [c for c in extra if c not in source.column_names and
+               not (c.startswith(GOLD_PREFIX) and c[len(GOLD_PREFIX):] in golds)]
+    if unknown:
+        have = [c for c in source.column_names if c != INDEX_COLUMN]
+        raise SpecError(f"column '{unknown[0]}' is neither a dataset column nor a "
+                        f"prediction column (columns: {', '.join(have)})")
+    rows = points.column("index").combine_chunks()
+    out = points
+    shown = {GOLD_PREFIX + g: g for g in golds}
+    wanted = [(t, t) for t in texts] + list(shown.items()) + [
+        (c, shown.get(c, c)) for c in extra]
+    for name, src in wanted:
+        if name in out.column_names:
+            continue
+        out = out.append_column(name, source.column(src).take(rows))
+    return out
