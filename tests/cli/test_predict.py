@@ -216,3 +216,22 @@ def test_sample_draws_a_seeded_sample_and_limit_the_first_rows(tmp_path, capsys)
         main(["predict", "--config", str(tmp_path / "cfg.py"), "--model", "fake",
               "--dataset", str(csv), "--limit", "3", "--sample", "3", "--out", str(out)])
     assert e.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_file_without_the_models_input_lists_its_columns_and_the_flag(config, tmp_path,
+                                                                       capsys):
+    bad = tmp_path / "reviews.csv"
+    bad.write_text("tweet,stars\nhello there,positive\nawful,negative\n")
+    out = tmp_path / "o.parquet"
+    with pytest.raises(SystemExit) as e:
+        main(["predict", "--config", str(config), "--model", "fake", "--dataset", str(bad),
+              "--out", str(out)])
+    err = capsys.readouterr().err
+    assert e.value.code == 2
+    assert f"--dataset: {bad}: model 'fake' cannot read it: field 'text' (TextSegment) " \
+        "is required by the model but missing; the dataset's columns are: tweet, stars; " \
+        "map the one that holds it, e.g. --column text=tweet" in " ".join(err.split())
+    # the suggestion works
+    assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+                 str(bad), "--column", "text=tweet", "--out", str(out)]) == 0
+    assert pq.read_table(out).column("text").to_pylist() == ["hello there", "awful"]

@@ -23,11 +23,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    "cache dir)")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     info = actions.add_parser("info", help="what is cached, per model (default action)")
-    info.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    info.add_argument("--json", action="store_true",
+                      help="print JSON instead of a table (default: off)")
     prune = actions.add_parser("prune", help="drop old-schema tables and models unused "
                                "for a while, then compact the file")
     prune.add_argument("--unused-days", type=float, default=30.0, metavar="DAYS",
-                       help="drop the cache of models not used for DAYS days (default 30)")
+                       help="drop the cache of models not used for DAYS days (default: "
+                       "%(default)s)")
     clear = actions.add_parser("clear", help="delete cached values (all, or one model's)")
     clear.add_argument("--model", default=None, metavar="NAME",
                        help="only this model: its name as it was used (a demo or config "

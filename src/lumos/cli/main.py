@@ -51,5 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m lumos.cli.main`: one copy of UsageError
+    from lumos.cli.main import main as _main
+
+    sys.exit(_main())

@@ -28,8 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     a.add_argument("--method", action="append", required=True,
                    help="a token salience method id (give two or more)")
     a.add_argument("--absolute", action="store_true",
-                   help="compare magnitudes instead of signed maps")
-    a.add_argument("--out", default=None, help="write the result as JSON")
+                   help="compare magnitudes instead of signed maps (default: off)")
+    a.add_argument("--out", default=None,
+                   help="write the result as JSON (default: none, a summary is printed)")
     a.set_defaults(func=run_agreement)
 
     r = sub.add_parser("randomisation", help="model-randomisation sanity check",
@@ -39,10 +40,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_model_dataset_args(r)
     r.add_argument("--method", required=True, help="a token salience method id")
     r.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                   help="method option (repeatable)")
+                   help="method option, e.g. steps=16 (repeatable; default: the method's "
+                   "defaults)")
     r.add_argument("--max-steps", type=int, default=None,
-                   help="re-initialise at most this many layer groups")
-    r.add_argument("--out", default=None, help="write the result as JSON")
+                   help="re-initialise at most this many layer groups (default: all of "
+                   "them)")
+    r.add_argument("--out", default=None,
+                   help="write the result as JSON (default: none, a summary is printed)")
     r.set_defaults(func=run_randomisation)
 
 

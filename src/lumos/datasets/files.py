@@ -68,6 +68,21 @@ def infer_spec(table: pa.Table, *, max_categories: int = 50) -> Spec:
     return spec
 
 
+def mapping_hint(field: str, field_spec: T.FieldSpec, dataset_spec: Spec, *,
+                 cli: bool = False) -> str:
+    """What to say when a model reads ``field`` and the dataset has no such column: the
+    dataset's columns and the mapping that would supply it, as the CLI spells it
+    (``--column text=tweet``) or as Python does (``columns={"text": "tweet"}``)."""
+    cols = [c for c in dataset_spec if c != "id"]
+    same = [c for c, fs in dataset_spec.items() if type(fs) is type(field_spec)]
+    text_like = [c for c, fs in dataset_spec.items() if isinstance(fs, T.TextSegment)]
+    guess = (same or (text_like if isinstance(field_spec, T.TextSegment) else []) or cols
+             or ["<column>"])[0]
+    how = f"--column {field}={guess}" if cli else f'columns={{"{field}": "{guess}"}}'
+    return (f"the dataset's columns are: {', '.join(cols) or '(none)'}; map the one that "
+            f"holds it, e.g. {how}")
+
+
 def _read_file(path: Path, encoding: str) -> pa.Table:
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
     try:
