@@ -44,3 +44,20 @@ def test_a_label_column_with_few_distinct_values_is_a_category(tmp_path):
     assert isinstance(spec["verdict"], T.CategoryLabel)  # 2 values in 60 rows
     assert spec["verdict"].vocab == ("neg", "pos")
     assert isinstance(spec["body"], T.TextSegment)  # 60 distinct values
+
+
+@pytest.mark.slow
+def test_bundled_datasets_load_by_name_as_in_the_cli():
+    from lumos.cli.common import resolve_dataset
+
+    data = lumos.datasets.load("tweets")
+    assert len(data) > 1000 and data.spec()["label"].vocab == ("negative", "neutral",
+                                                               "positive")
+    _, same = resolve_dataset("tweets")
+    assert same.ids[:5] == data.ids[:5]
+
+
+def test_an_unknown_name_lists_the_bundled_datasets():
+    with pytest.raises(SpecError) as e:
+        lumos.datasets.load("tweet")
+    assert "did you mean 'tweets'?" in str(e.value) and "wnut_train" in str(e.value)

@@ -20,18 +20,12 @@ from lumos.api.model import Model
 from lumos.api.types import SpecError
 from lumos.cli.main import UsageError
 
-BUNDLED_DATASETS: dict[str, Callable[[], Dataset]] = {}
-
 
 def _bundled() -> dict[str, Callable[[], Dataset]]:
-    if not BUNDLED_DATASETS:
-        from lumos.demos import data
+    """The bundled datasets by name, as ``lumos.datasets.load(name)`` knows them."""
+    from lumos.datasets.bundled import BUNDLED
 
-        for split in ("test", "train", "all"):
-            suffix = "" if split == "test" else f"_{split}"
-            BUNDLED_DATASETS[f"tweets{suffix}"] = lambda s=split: data.tweets(s)
-            BUNDLED_DATASETS[f"wnut{suffix}"] = lambda s=split: data.wnut(s)
-    return BUNDLED_DATASETS
+    return dict(BUNDLED)
 
 
 def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:

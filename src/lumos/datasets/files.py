@@ -236,8 +236,27 @@ def from_hf(ds: Any, **kwargs: Any) -> ArrowDataset:
 
 
 def load(source: Any, **kwargs: Any) -> ArrowDataset:
-    """Load a dataset from a path, a pandas DataFrame, a pyarrow Table or an HF Dataset."""
+    """Load a dataset: a bundled one by name (``"tweets"``, ``"wnut_train"``: see
+    ``lumos.datasets.bundled.BUNDLED``), a file path (CSV, JSONL, Parquet), a pandas
+    DataFrame, a pyarrow Table or a Hugging Face Dataset."""
     if isinstance(source, str | os.PathLike):
+        from lumos.datasets.bundled import BUNDLED
+
+        p = Path(source)
+        if isinstance(source, str) and source in BUNDLED and not p.exists():
+            if kwargs:
+                raise DatasetError(f"{source}: a bundled dataset takes no options "
+                                   f"(got {', '.join(sorted(kwargs))}); load a file to "
+                                   "map its columns")
+            return BUNDLED[source]()
+        if not p.exists() and not p.suffix and "/" not in str(source):
+            import difflib
+
+            close = difflib.get_close_matches(str(source), list(BUNDLED), n=1)
+            raise DatasetError(f"{source}: no such file or bundled dataset"
+                               + (f"; did you mean '{close[0]}'?" if close else "")
+                               + f" (bundled: {', '.join(BUNDLED)}; or give a .csv, "
+                               ".jsonl or .parquet file)")
         return load_file(source, **kwargs)
     if isinstance(source, pa.Table):
         return from_table(source, **kwargs)
