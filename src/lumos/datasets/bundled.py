@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -141,5 +141,5 @@ def wnut(split: str = "test") -> ArrowDataset:
 BUNDLED: dict[str, Callable[[], ArrowDataset]] = {}
 for _split in ("test", "train", "all"):
     _suffix = "" if _split == "test" else f"_{_split}"
-    BUNDLED[f"tweets{_suffix}"] = lambda s=_split: tweets(s)
-    BUNDLED[f"wnut{_suffix}"] = lambda s=_split: wnut(s)
+    BUNDLED[f"tweets{_suffix}"] = partial(tweets, _split)
+    BUNDLED[f"wnut{_suffix}"] = partial(wnut, _split)
