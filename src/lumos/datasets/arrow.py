@@ -116,9 +116,9 @@ def check_table(table: pa.Table, spec: Spec, where: str,
         col = table.column(name)
         nulls = col.is_null()
         if fs.required and col.null_count:
-            row = _first_true(nulls) or 0
+            first = _first_true(nulls) or 0
             raise DatasetError(f"{where}: column '{name}' has a missing value "
-                               f"(empty, null or NaN) at {at(row)}")
+                               f"(empty, null or NaN) at {at(first)}")
         if isinstance(fs, T.TextSegment | T.CategoryLabel | T.GeneratedText):
             if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
                 raise DatasetError(f"{where}: column '{name}' should hold text, "
