@@ -46,5 +46,14 @@ def load_dataset(source: Any, **kwargs: Any) -> Any:
     return load(source, **kwargs)
 
 
+def load_model(path_or_name: Any, task: str | None = None, **kwargs: Any) -> Any:
+    """Load a model: a directory saved with ``save_pretrained``, a ``.keras``/``.joblib``
+    file, a ``.gguf`` file or a URL, with the adapter that fits it (``task`` names one;
+    ``kwargs`` go to the adapter, e.g. ``label_field="label"``)."""
+    from lumos.models.load import load_model as _load_model
+
+    return _load_model(path_or_name, task=task, **kwargs)
+
+
 __all__ = ["types", "Generator", "Interpreter", "Metric", "Projector", "Dataset", "Model",
-           "register", "SpecError", "serve", "load_dataset", "__version__"]
+           "register", "SpecError", "serve", "load_dataset", "load_model", "__version__"]
