@@ -103,23 +103,23 @@ def _model_dir() -> str:
     return str(sentiment_model_dir(progress=False))
 
 
-def _wait_until_it_answers(proc: subprocess.Popen[str], port: int, what: str,
+def _wait_until_it_answers(proc: subprocess.Popen[bytes], port: int, what: str, log: Path,
                            limit: float = 900) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read() if proc.stdout else ""
-            pytest.fail(f"{what}: exited with {proc.returncode} before answering:\n{out}")
+            pytest.fail(f"{what}: exited with {proc.returncode} before answering:\n"
+                        f"{log.read_text()}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
                 assert r.status == 200, f"{what}: / answered {r.status}"
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(1)
-    pytest.fail(f"{what}: did not answer on port {port}")
+    pytest.fail(f"{what}: did not answer on port {port}:\n{log.read_text()}")
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
+def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.send_signal(signal.SIGINT)
     try:
         proc.wait(timeout=60)
@@ -155,12 +155,13 @@ def test_readme_step_runs(sandbox, lang, code):
                 argv += ["--port", str(port)]
         argv = _lumos() + argv[1:]
     if serving:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        try:
-            _wait_until_it_answers(proc, port, code.splitlines()[0])
-        finally:
-            _stop(proc)
+        log = cwd / "server.log"
+        with open(log, "w") as out, subprocess.Popen(argv, cwd=cwd, env=env, stdout=out,
+                                                     stderr=subprocess.STDOUT) as proc:
+            try:
+                _wait_until_it_answers(proc, port, code.splitlines()[0], log)
+            finally:
+                _stop(proc)
         return
     res = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True,
                          timeout=3000)

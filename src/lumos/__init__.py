@@ -50,9 +50,10 @@ def load_model(path_or_name: Any, task: str | None = None, **kwargs: Any) -> Any
     """Load a model: a directory saved with ``save_pretrained``, a ``.keras``/``.joblib``
     file, a ``.gguf`` file or a URL, with the adapter that fits it (``task`` names one;
     ``kwargs`` go to the adapter, e.g. ``label_field="label"``)."""
-    from lumos.models.load import load_model as _load_model
+    import importlib
 
-    return _load_model(path_or_name, task=task, **kwargs)
+    loader = importlib.import_module("lumos.models.load")
+    return loader.load_model(path_or_name, task=task, **kwargs)
 
 
 __all__ = ["types", "Generator", "Interpreter", "Metric", "Projector", "Dataset", "Model",

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         model_keys = None
         if args.model is not None:
-            model_keys = store.models_named(args.model)
+            model_keys = store.models_named(args.model) or _demo_model_keys(store, args.model)
             if not model_keys:
                 names = sorted({m["name"] for m in store.cache_info()["models"]})
                 raise UsageError(f"--model: nothing cached for '{args.model}' (cached "
@@ -75,6 +75,22 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         store.close()
+
+
+def _demo_model_keys(store: Any, name: str) -> list[str]:
+    """The cached keys of a demo's models, for ``--model sentiment`` (its models are
+    cached under their own names, e.g. ``minilm-sentiment``) or ``sentiment:member``."""
+    from lumos.demos import all_demos
+
+    demo_name, _, member = name.partition(":")
+    demo = all_demos().get(demo_name)
+    if demo is None:
+        return []
+    models, _ = demo.build(progress=False)
+    keys: list[str] = []
+    for m in ([member] if member else list(models)):
+        keys += [k for k in store.models_named(m) if k not in keys]
+    return keys
 
 
 def _info(store: Any, args: argparse.Namespace) -> int:

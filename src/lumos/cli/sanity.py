@@ -65,6 +65,21 @@ def _write(path: str | None, result: Any) -> None:
     print(f"wrote {out}")
 
 
+def check_methods(methods: list[str], mname: str, model: Any, dataset_spec: Any) -> None:
+    """Each --method must exist and apply to the model; else name the ones that do."""
+    from lumos.api.types import SpecError
+    from lumos.cli.explain import method_mismatch
+    from lumos.engine.interpret import get_interpreter
+
+    for m in methods:
+        try:
+            interp = get_interpreter(m)
+        except SpecError as e:
+            raise UsageError(f"--method: {e}") from None
+        if not interp.is_compatible(model, dataset_spec):
+            raise UsageError(method_mismatch(m, mname, model, dataset_spec))
+
+
 def run_agreement(args: argparse.Namespace) -> int:
     from lumos.api.types import SpecError
     from lumos.engine.agreement import agreement
@@ -73,6 +88,7 @@ def run_agreement(args: argparse.Namespace) -> int:
         raise UsageError("--method: give at least two methods to compare")
     ws, mname, dname = workspace_from_args(args)
     ds = ws.dataset(dname)
+    check_methods(args.method, mname, ws.model(mname), ds.spec())
     try:
         result = agreement(ws, mname, ds.examples(range(len(ds))),
                            [(m, None) for m in args.method], absolute=args.absolute)
@@ -93,6 +109,7 @@ def run_randomisation(args: argparse.Namespace) -> int:
 
     ws, mname, dname = workspace_from_args(args)
     ds = ws.dataset(dname)
+    check_methods([args.method], mname, ws.model(mname), ds.spec())
     try:
         result = randomisation_check(ws, mname, ds.examples(range(len(ds))), args.method,
                                      parse_options(args.option), seed=args.seed,
