@@ -63,7 +63,12 @@ def run(args: argparse.Namespace) -> int:
             return 0
         model_keys = None
         if args.model is not None:
-            model_keys = store.models_named(args.model) or _demo_model_keys(store, args.model)
+            model_keys = store.models_named(args.model)
+            demo_keys = None if model_keys else _demo_model_keys(store, args.model)
+            if demo_keys is not None and not demo_keys:  # a demo with nothing cached
+                print(f"nothing cached for demo '{args.model}' in {path}")
+                return 0
+            model_keys = model_keys or demo_keys
             if not model_keys:
                 names = sorted({m["name"] for m in store.cache_info()["models"]})
                 raise UsageError(f"--model: nothing cached for '{args.model}' (cached "
@@ -77,15 +82,16 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _demo_model_keys(store: Any, name: str) -> list[str]:
+def _demo_model_keys(store: Any, name: str) -> list[str] | None:
     """The cached keys of a demo's models, for ``--model sentiment`` (its models are
-    cached under their own names, e.g. ``minilm-sentiment``) or ``sentiment:member``."""
+    cached under their own names, e.g. ``minilm-sentiment``) or ``sentiment:member``;
+    None when ``name`` names no demo."""
     from lumos.demos import all_demos
 
     demo_name, _, member = name.partition(":")
     demo = all_demos().get(demo_name)
     if demo is None:
-        return []
+        return None
     models, _ = demo.build(progress=False)
     keys: list[str] = []
     for m in ([member] if member else list(models)):
