@@ -235,3 +235,22 @@ def test_a_file_without_the_models_input_lists_its_columns_and_the_flag(config, 
     assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
                  str(bad), "--column", "text=tweet", "--out", str(out)]) == 0
     assert pq.read_table(out).column("text").to_pylist() == ["hello there", "awful"]
+
+
+def test_predict_names_columns_as_the_workbench_export_does(config, tmp_path):
+    import runpy
+
+    from lumos.engine import Workspace
+    from lumos.engine.export import export
+
+    out = tmp_path / "cli.jsonl"
+    assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+                 "reviews", "--fields", "probas", "--out", str(out)]) == 0
+    cli_rows = [json.loads(x) for x in out.read_text().splitlines()]
+    ns = runpy.run_path(str(config))
+    ws = Workspace({"fake": ns["models"]["fake"]}, {"reviews": ns["datasets"]["reviews"]})
+    export(ws, "fake", "reviews", tmp_path / "ui.jsonl")  # what the export route writes
+    ui_rows = [json.loads(x) for x in (tmp_path / "ui.jsonl").read_text().splitlines()]
+    shared = [c for c in ui_rows[0] if not c.endswith(":length")]
+    assert list(cli_rows[0]) == shared
+    assert [{c: r[c] for c in shared} for r in ui_rows] == cli_rows

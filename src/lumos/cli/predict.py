@@ -66,7 +66,7 @@ def output_fields(model: Model, name: str, fields: str | None, *, attention: boo
 
 
 def run(args: argparse.Namespace) -> int:
-    from lumos.engine.export import export_rows, prediction_table
+    from lumos.engine.export import export_rows, prediction_table, readable
 
     out = check_out_path("--out", args.out, (".parquet", ".csv", ".jsonl"))
     ws, name, dname = workspace_from_args(args)
@@ -75,5 +75,6 @@ def run(args: argparse.Namespace) -> int:
                            embeddings=args.with_embeddings)
     table = prediction_table(ws, name, dname, fields, progress=f"predict {name}")
     written = export_rows(table, out, model_name=name)
-    print(f"wrote {table.num_rows} rows to {written}")
+    columns = readable(table.slice(0, 0), model_name=name).column_names
+    print(f"wrote {table.num_rows} rows to {written}; columns: {', '.join(columns)}")
     return 0
