@@ -9,7 +9,9 @@ export, ``lumos predict``): :func:`readable` is the one place that names them.
 ``gold:<field>``      a gold field a prediction is scored against (``gold:label``)
 ``<pred>:label``      the predicted class, ``<pred>:score`` its probability
 ``<pred>:<class>``    the probability of each class, in the model's class order
-                      (``probas:negative``, ``probas:neutral``, ...)
+                      (``probas:negative``, ``probas:neutral``, ...); a class
+                      named like a derived column (``label``, ``score``, ...) is
+                      ``<pred>:p:<class>``
 ``<pred>:correct``, ``<pred>:error``, ``<pred>:margin``, ``<text>:length``
                       the frame's derived fields (see ``lumos.engine.frames``)
 other outputs         by their field name (``tokens``, ``embedding``, ...)
