@@ -64,3 +64,12 @@ def test_the_walk_sees_every_subcommand():
     assert {"lumos predict", "lumos project", "lumos explain", "lumos metrics",
             "lumos serve", "lumos demo", "lumos cache"} <= progs
     assert len(ALL) > 50
+
+
+def test_help_lists_required_flags_first(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["predict", "--help"])
+    text = capsys.readouterr().out
+    required = text.split("required flags:")[1].split("options:")[0]
+    assert "--model" in required and "--dataset" in required and "--out" in required
+    assert "--limit" not in required and "--limit" in text.split("options:")[1]

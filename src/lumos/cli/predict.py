@@ -24,7 +24,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                        "embeddings); attention and per-token embeddings, which can take "
                        "gigabytes for a dataset, only when asked for.")
     add_model_dataset_args(p)
-    p.add_argument("--out", required=True, help="output file: .parquet, .csv or .jsonl")
+    p.add_argument("--out", required=True,
+                   help="output file: .parquet, .csv or .jsonl; columns: id, the dataset's "
+                   "columns with gold fields as gold:<field>, then per prediction "
+                   "<field>:label, <field>:score and one <field>:<class> probability per "
+                   "class in the model's order (Parquet also keeps the class order in its "
+                   "schema metadata)")
     p.add_argument("--fields", default=None,
                    help="comma-separated output fields to write (default: the model's "
                    "cheap fields, i.e. all but attention, per-token embeddings and "
