@@ -16,6 +16,19 @@ from lumos.api.types import SpecError
 
 __version__ = "0.1.0"
 
+#: subpackages reachable as attributes after ``import lumos`` (imported on first use,
+#: so ``import lumos`` and ``lumos --help`` stay light: no torch, pandas or pyarrow)
+_SUBPACKAGES = ("api", "components", "datasets", "demos", "engine", "models", "server",
+                "store", "testing", "cli")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"lumos.{name}")
+    raise AttributeError(f"module 'lumos' has no attribute '{name}'")
+
 
 def serve(models: Any = None, datasets: Any = None, **kwargs: Any) -> Any:
     """Start the browser workbench (see ``lumos.server.serve``)."""
@@ -25,11 +38,23 @@ def serve(models: Any = None, datasets: Any = None, **kwargs: Any) -> Any:
 
 
 def load_dataset(source: Any, **kwargs: Any) -> Any:
-    """Load a dataset from a file path, DataFrame, Arrow table or HF dataset."""
+    """Load a dataset: a bundled one by name (``"tweets"``), a file path (CSV, JSONL,
+    Parquet), a DataFrame, an Arrow table or a Hugging Face dataset; ``columns=`` maps
+    model fields to columns (see ``lumos.datasets.load``)."""
     from lumos.datasets import load
 
     return load(source, **kwargs)
 
 
+def load_model(path_or_name: Any, task: str | None = None, **kwargs: Any) -> Any:
+    """Load a model: a directory saved with ``save_pretrained``, a ``.keras``/``.joblib``
+    file, a ``.gguf`` file or a URL, with the adapter that fits it (``task`` names one;
+    ``kwargs`` go to the adapter, e.g. ``label_field="label"``)."""
+    import importlib
+
+    loader = importlib.import_module("lumos.models.load")
+    return loader.load_model(path_or_name, task=task, **kwargs)
+
+
 __all__ = ["types", "Generator", "Interpreter", "Metric", "Projector", "Dataset", "Model",
-           "register", "SpecError", "serve", "load_dataset", "__version__"]
+           "register", "SpecError", "serve", "load_dataset", "load_model", "__version__"]

@@ -172,7 +172,8 @@ def test_false_positive_filter_exports_exactly_those_rows(page, server, shot):
         else:
             got = pq.read_table(path).to_pylist()
         assert {r["text"] for r in got} == fps
-        assert all(r["label"] == "negative" and r["probas:label"] == "positive" for r in got)
+        assert all(r["gold:label"] == "negative" and r["probas:label"] == "positive"
+                   for r in got)
     page.get_by_test_id("error-fn").click()
     expect(page.get_by_test_id("row-count")).to_contain_text(f"{len(fns)} of 16 rows")
     assert set(page.locator(".spacer-rows .row .cell:nth-child(2)").all_inner_texts()) == fns

@@ -87,3 +87,30 @@ def test_maps_are_listed_under_the_name_their_model_was_used_by(tmp_path, capsys
     [m] = json.loads(capsys.readouterr().out)["models"]
     assert m["name"] == "linear"  # not the engine's default 'model' from LIME's predictions
     assert set(m["derived"]) == {"lime@1", "gradient_norm@1"}
+
+
+def test_clear_takes_a_demo_name_for_the_demos_models(tmp_path, capsys):
+    path = tmp_path / "store.sqlite"
+    store = Store(path)
+    engine = Engine(store)
+    # the sentiment demo's models are cached under their own names
+    engine.predict(FakeClassifier(), [{"text": "good"}], model_name="minilm-sentiment",
+                   fields=["probas"])
+    engine.predict(FakeRegressor(), [{"text": "good"}], model_name="reg",
+                   fields=["prediction"])
+    store.close()
+    assert main(["cache", "--store", str(path), "clear", "--model", "sentiment"]) == 0
+    assert "cleared 1 cached values of model 'sentiment'" in capsys.readouterr().out
+    assert main(["cache", "--store", str(path), "info", "--json"]) == 0
+    rows = {m["name"]: m["rows"] for m in json.loads(capsys.readouterr().out)["models"]}
+    assert rows.get("minilm-sentiment", 0) == 0 and rows["reg"] == 1
+
+
+def test_clearing_a_demo_with_nothing_cached_is_not_an_error(tmp_path, capsys):
+    path = tmp_path / "store.sqlite"
+    Store(path).close()
+    assert main(["cache", "--store", str(path), "clear", "--model", "sentiment"]) == 0
+    assert "nothing cached for demo 'sentiment'" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:  # a name that is no demo and has no cache
+        main(["cache", "--store", str(path), "clear", "--model", "sentimnt"])
+    assert e.value.code == 2 and "nothing cached for 'sentimnt'" in capsys.readouterr().err

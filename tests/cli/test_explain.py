@@ -154,3 +154,16 @@ def test_html_palette_matches_the_workbench():
     up = page[page.index(">up<") - 120:page.index(">up<")]
     down = page[page.index(">down<") - 120:page.index(">down<")]
     assert "rgba(33,102,172" in up and "rgba(178,24,43" in down
+
+
+def test_a_method_that_does_not_apply_lists_the_ones_that_do(files, capsys):
+    cfg, data, tmp = files
+    with pytest.raises(SystemExit) as e:
+        cli(cfg, data, "--method", "sequence_salience", "--out", str(tmp / "s.html"))
+    err = capsys.readouterr().err
+    assert e.value.code == 2
+    assert "--method: sequence_salience does not apply to model 'linear'; methods that " \
+        "do: " in err
+    listed = err.split("methods that do: ")[1].strip().split(", ")
+    assert {"integrated_gradients", "lime", "occlusion"} <= set(listed)
+    assert "sequence_salience" not in listed

@@ -49,8 +49,18 @@ def test_predict_writes_the_cheap_fields_by_default(config, tmp_path):
                  "reviews", "--out", str(out)]) == 0
     t = pq.read_table(out)
     assert t.num_rows == 3
-    assert set(t.column_names) == {"id", "text", "label", "probas", "tokens", "embedding"}
-    assert t.column("probas")[0].as_py()[1] > 0.5
+    assert t.column_names == ["id", "text", "gold:label", "probas:label", "probas:score",
+                              "probas:negative", "probas:positive", "probas:margin",
+                              "probas:correct", "probas:error", "tokens", "embedding"]
+    row = t.slice(0, 1).to_pylist()[0]  # "good film", gold positive
+    assert row["probas:label"] == "positive" and row["probas:correct"] is True
+    assert row["probas:score"] == pytest.approx(row["probas:positive"])
+    assert row["probas:positive"] > 0.5
+    assert row["probas:negative"] + row["probas:positive"] == pytest.approx(1.0)
+    # the class order travels with the file
+    assert json.loads(t.schema.metadata[b"lumos.vocab"]) == {"probas": ["negative",
+                                                                        "positive"]}
+    assert json.loads(t.schema.metadata[b"lumos.gold"]) == {"probas": "gold:label"}
 
 
 def test_predict_writes_attention_when_asked(config, tmp_path):
@@ -58,7 +68,7 @@ def test_predict_writes_attention_when_asked(config, tmp_path):
     assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
                  "reviews", "--with-attention", "--out", str(out)]) == 0
     t = pq.read_table(out)
-    assert {"probas", "tokens", "embedding", "attention"} <= set(t.column_names)
+    assert {"probas:positive", "tokens", "embedding", "attention"} <= set(t.column_names)
     att = np.array(t.column("attention")[0].as_py())
     assert att.shape == (1, 2, 2, 2)
 
@@ -68,11 +78,13 @@ def test_predict_writes_per_token_embeddings_when_asked(config, tmp_path):
     base = ["predict", "--config", str(config), "--model", "tok", "--dataset", "reviews",
             "--fields", "probas"]
     assert main([*base, "--out", str(out)]) == 0
-    assert set(json.loads(out.read_text().splitlines()[0])) == {"id", "text", "label",
-                                                                 "probas"}
+    probas = {"probas:label", "probas:score", "probas:negative", "probas:positive",
+              "probas:margin", "probas:correct", "probas:error"}
+    assert set(json.loads(out.read_text().splitlines()[0])) == {"id", "text", "gold:label",
+                                                                 *probas}
     assert main([*base, "--with-embeddings", "--out", str(out)]) == 0
     row = json.loads(out.read_text().splitlines()[0])
-    assert set(row) == {"id", "text", "label", "probas", "token_embeddings"}
+    assert set(row) == {"id", "text", "gold:label", *probas, "token_embeddings"}
     assert np.array(row["token_embeddings"]).shape == (2, 3)  # "good film": 2 tokens
 
 
@@ -83,9 +95,12 @@ def test_predict_other_formats(config, tmp_path, suffix):
           "--fields", "probas", "--out", str(out)])
     text = out.read_text()
     if suffix == ".jsonl":
-        assert len(json.loads(text.splitlines()[0])["probas"]) == 2
+        row = json.loads(text.splitlines()[0])
+        assert row["probas:label"] == "positive" and row["gold:label"] == "positive"
     else:
-        assert text.splitlines()[0].startswith('"id","text","label","probas"')
+        assert text.splitlines()[0].startswith(
+            '"id","text","gold:label","probas:label","probas:score","probas:negative",'
+            '"probas:positive"')
 
 
 @pytest.mark.parametrize("argv,flag", [
@@ -137,7 +152,7 @@ def test_a_file_with_blanks_in_a_column_the_model_does_not_read(config, tmp_path
                  str(data), "--fields", "probas", "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["text"] for r in rows] == ["good film", "bad film"]
-    assert rows[0]["probas"][1] > 0.5 > rows[1]["probas"][1]
+    assert rows[0]["probas:positive"] > 0.5 > rows[1]["probas:positive"]
     # a blank where the model reads text is refused, naming file, column and line
     data.write_text("text,label,retweets\ngood film,positive,1\n   ,negative,2\n")
     with pytest.raises(SystemExit) as e:
@@ -189,7 +204,7 @@ def test_sample_draws_a_seeded_sample_and_limit_the_first_rows(tmp_path, capsys)
     def labels(*flags):
         assert main(["predict", "--config", str(tmp_path / "cfg.py"), "--model", "fake",
                      "--dataset", str(csv), *flags, "--out", str(out)]) == 0
-        return pq.read_table(out).column("label").to_pylist()
+        return pq.read_table(out).column("gold:label").to_pylist()
 
     (tmp_path / "cfg.py").write_text("from lumos.testing import FakeClassifier\n"
                                      "models = {'fake': FakeClassifier()}\ndatasets = {}\n")
@@ -201,3 +216,41 @@ def test_sample_draws_a_seeded_sample_and_limit_the_first_rows(tmp_path, capsys)
         main(["predict", "--config", str(tmp_path / "cfg.py"), "--model", "fake",
               "--dataset", str(csv), "--limit", "3", "--sample", "3", "--out", str(out)])
     assert e.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_file_without_the_models_input_lists_its_columns_and_the_flag(config, tmp_path,
+                                                                       capsys):
+    bad = tmp_path / "reviews.csv"
+    bad.write_text("tweet,stars\nhello there,positive\nawful,negative\n")
+    out = tmp_path / "o.parquet"
+    with pytest.raises(SystemExit) as e:
+        main(["predict", "--config", str(config), "--model", "fake", "--dataset", str(bad),
+              "--out", str(out)])
+    err = capsys.readouterr().err
+    assert e.value.code == 2
+    assert f"--dataset: {bad}: model 'fake' cannot read it: field 'text' (TextSegment) " \
+        "is required by the model but missing; the dataset's columns are: tweet, stars; " \
+        "map the one that holds it, e.g. --column text=tweet" in " ".join(err.split())
+    # the suggestion works
+    assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+                 str(bad), "--column", "text=tweet", "--out", str(out)]) == 0
+    assert pq.read_table(out).column("text").to_pylist() == ["hello there", "awful"]
+
+
+def test_predict_names_columns_as_the_workbench_export_does(config, tmp_path):
+    import runpy
+
+    from lumos.engine import Workspace
+    from lumos.engine.export import export
+
+    out = tmp_path / "cli.jsonl"
+    assert main(["predict", "--config", str(config), "--model", "fake", "--dataset",
+                 "reviews", "--fields", "probas", "--out", str(out)]) == 0
+    cli_rows = [json.loads(x) for x in out.read_text().splitlines()]
+    ns = runpy.run_path(str(config))
+    ws = Workspace({"fake": ns["models"]["fake"]}, {"reviews": ns["datasets"]["reviews"]})
+    export(ws, "fake", "reviews", tmp_path / "ui.jsonl")  # what the export route writes
+    ui_rows = [json.loads(x) for x in (tmp_path / "ui.jsonl").read_text().splitlines()]
+    shared = [c for c in ui_rows[0] if not c.endswith(":length")]
+    assert list(cli_rows[0]) == shared
+    assert [{c: r[c] for c in shared} for r in ui_rows] == cli_rows

@@ -42,3 +42,35 @@ def test_usage_errors_name_the_flag(config, tmp_path, capsys, argv, flag):
         main(base + argv)
     assert e.value.code == 2
     assert flag in capsys.readouterr().err
+
+
+def test_points_carry_the_text_the_gold_label_and_asked_for_columns(config, tmp_path,
+                                                                    capsys):
+    out = tmp_path / "p.jsonl"
+    base = ["project", "--config", str(config), "--model", "clf", "--dataset", "reviews",
+            "--method", "pca", "--out", str(out)]
+    assert main(base) == 0
+    import json
+
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["text"] for r in rows][:2] == ["good movie", "bad movie"]
+    assert [r["gold:label"] for r in rows][:2] == ["positive", "negative"]
+    assert "source" not in rows[0]
+    assert main([*base, "--with", "source", "--with", "probas:label"]) == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["source"] for r in rows] == ["a", "a", "b", "b", "b", "b"]
+    assert rows[0]["probas:label"] == "positive" and rows[1]["probas:label"] == "negative"
+    with pytest.raises(SystemExit) as e:
+        main([*base, "--with", "sorce"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2
+    assert "--with: column 'sorce' is neither a dataset column" in err and "source" in err
+
+
+def test_help_states_the_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["project", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for said in ("(default: umap)", "2 or 3 (default: 2)", "(default: embedding)",
+                 "(default: every row", "(default: mean)"):
+        assert said in text, said

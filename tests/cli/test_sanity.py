@@ -69,3 +69,15 @@ def test_randomisation_of_a_model_without_torch_is_a_usage_error(files, capsys):
               str(data), "--method", "occlusion"])
     assert e.value.code == 2
     assert "torch module" in capsys.readouterr().err
+
+
+def test_a_method_that_does_not_apply_names_the_ones_that_do(files, capsys):
+    cfg, data, _ = files
+    with pytest.raises(SystemExit) as e:
+        main(["agreement", "--config", str(cfg), "--model", "fake", "--dataset", str(data),
+              "--method", "integrated_gradients", "--method", "lime"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2
+    assert "--method: integrated_gradients does not apply to model 'fake'; methods that " \
+        "do: " in err
+    assert "lime" in err.split("methods that do: ")[1]

@@ -34,14 +34,15 @@ def test_sentiment_demo_predicts_with_attention_and_embeddings(tmp_path):
                  "--limit", "40", "--with-attention", "--out", str(out)]) == 0
     t = pq.read_table(out)
     assert t.num_rows == 40
-    probas = np.array(t.column("probas").to_pylist())
+    probas = np.stack([t.column(f"probas:{c}").to_numpy() for c in SENTIMENT_LABELS], 1)
     np.testing.assert_allclose(probas.sum(1), 1, atol=1e-4)
     att = np.array(t.column("attention")[0].as_py())
     n_tok = len(t.column("tokens")[0].as_py())
     assert att.shape == (6, 12, n_tok, n_tok)
     assert len(t.column("embedding")[0].as_py()) == 384
-    gold = t.column("label").to_pylist()
+    gold = t.column("gold:label").to_pylist()
     pred = [SENTIMENT_LABELS[i] for i in probas.argmax(1)]
+    assert pred == t.column("probas:label").to_pylist()
     assert np.mean([g == p for g, p in zip(gold, pred, strict=True)]) > 0.45
 
 

@@ -137,12 +137,15 @@ def test_export_contains_exactly_the_error_rows(frame, tmp_path, fmt):
 
         got = pcsv.read_csv(out).to_pylist()
     assert [r["text"] for r in got] == ["nice one", "love it"]
-    assert [r["label"] for r in got] == ["negative", "negative"]
+    assert [r["gold:label"] for r in got] == ["negative", "negative"]  # gold named as gold
     assert [r["probas:label"] for r in got] == ["positive", "positive"]
-    assert "_index" not in got[0] and "id" in got[0]
-    probas = got[0]["probas"]
-    probas = json.loads(probas) if isinstance(probas, str) else probas
-    assert probas[1] > 0.5
+    assert "_index" not in got[0] and list(got[0])[0] == "id"
+    # one column per class, in the model's class order, beside the label and its score
+    assert got[0]["probas:positive"] > 0.5 > got[0]["probas:negative"]
+    assert got[0]["probas:score"] == pytest.approx(got[0]["probas:positive"])
+    if fmt == "parquet":
+        meta = pq.read_schema(out).metadata
+        assert json.loads(meta[b"lumos.vocab"]) == {"probas": ["negative", "positive"]}
 
 
 def test_export_rejects_unknown_format(frame, tmp_path):

@@ -161,7 +161,7 @@ def test_false_positive_export_has_exactly_those_rows(client, truth, fmt):
     want = [t for t in truth if t[3] == "positive" and t[2] == "negative"]
     assert sorted(x["id"] for x in rows) == sorted(t[0] for t in want)
     for x in rows:  # inputs, predictions and gold
-        assert x["text"] and x["label"] == "negative" and x["probas:label"] == "positive"
+        assert x["text"] and x["gold:label"] == "negative" and x["probas:label"] == "positive"
 
 
 def test_export_selection_and_bad_format(client, truth):

@@ -23,11 +23,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    "cache dir)")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     info = actions.add_parser("info", help="what is cached, per model (default action)")
-    info.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    info.add_argument("--json", action="store_true",
+                      help="print JSON instead of a table (default: off)")
     prune = actions.add_parser("prune", help="drop old-schema tables and models unused "
                                "for a while, then compact the file")
     prune.add_argument("--unused-days", type=float, default=30.0, metavar="DAYS",
-                       help="drop the cache of models not used for DAYS days (default 30)")
+                       help="drop the cache of models not used for DAYS days (default: "
+                       "%(default)s)")
     clear = actions.add_parser("clear", help="delete cached values (all, or one model's)")
     clear.add_argument("--model", default=None, metavar="NAME",
                        help="only this model: its name as it was used (a demo or config "
@@ -62,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
         model_keys = None
         if args.model is not None:
             model_keys = store.models_named(args.model)
+            demo_keys = None if model_keys else _demo_model_keys(store, args.model)
+            if demo_keys is not None and not demo_keys:  # a demo with nothing cached
+                print(f"nothing cached for demo '{args.model}' in {path}")
+                return 0
+            model_keys = model_keys or demo_keys
             if not model_keys:
                 names = sorted({m["name"] for m in store.cache_info()["models"]})
                 raise UsageError(f"--model: nothing cached for '{args.model}' (cached "
@@ -73,6 +80,23 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         store.close()
+
+
+def _demo_model_keys(store: Any, name: str) -> list[str] | None:
+    """The cached keys of a demo's models, for ``--model sentiment`` (its models are
+    cached under their own names, e.g. ``minilm-sentiment``) or ``sentiment:member``;
+    None when ``name`` names no demo."""
+    from lumos.demos import all_demos
+
+    demo_name, _, member = name.partition(":")
+    demo = all_demos().get(demo_name)
+    if demo is None:
+        return None
+    models, _ = demo.build(progress=False)
+    keys: list[str] = []
+    for m in ([member] if member else list(models)):
+        keys += [k for k in store.models_named(m) if k not in keys]
+    return keys
 
 
 def _info(store: Any, args: argparse.Namespace) -> int:

@@ -20,18 +20,12 @@ from lumos.api.model import Model
 from lumos.api.types import SpecError
 from lumos.cli.main import UsageError
 
-BUNDLED_DATASETS: dict[str, Callable[[], Dataset]] = {}
-
 
 def _bundled() -> dict[str, Callable[[], Dataset]]:
-    if not BUNDLED_DATASETS:
-        from lumos.demos import data
+    """The bundled datasets by name, as ``lumos.datasets.load(name)`` knows them."""
+    from lumos.datasets.bundled import BUNDLED
 
-        for split in ("test", "train", "all"):
-            suffix = "" if split == "test" else f"_{split}"
-            BUNDLED_DATASETS[f"tweets{suffix}"] = lambda s=split: data.tweets(s)
-            BUNDLED_DATASETS[f"wnut{suffix}"] = lambda s=split: data.wnut(s)
-    return BUNDLED_DATASETS
+    return dict(BUNDLED)
 
 
 def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:
@@ -46,9 +40,10 @@ def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) 
                        "of the --model demo (e.g. prompts), a .csv/.jsonl/.parquet file, "
                        "or a name from --config")
         p.add_argument("--encoding", default="utf-8",
-                       help="text encoding of a CSV/JSONL --dataset (default utf-8)")
+                       help="text encoding of a CSV/JSONL --dataset (default: %(default)s)")
         p.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
-                       help="map a model field to a file column, e.g. text=tweet")
+                       help="map a model field to a file column, e.g. text=tweet; repeat for "
+                       "more (default: none, fields are read from columns of the same name)")
         rows = p.add_mutually_exclusive_group()
         rows.add_argument("--limit", type=int, default=None, metavar="N",
                           help="use only the first N rows, in file order (default: every "
@@ -58,9 +53,10 @@ def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) 
                           "label's share of the rows (default: every row)")
         p.add_argument("--seed", type=int, default=0,
                        help="seed of --sample, and of the command's own random draws "
-                       "(a projection's, a re-initialisation's) (default 0)")
+                       "(a projection's, a re-initialisation's) (default: %(default)s)")
     p.add_argument("--config", default=None,
-                   help="Python file defining `models` and `datasets` dicts")
+                   help="Python file defining `models` and `datasets` dicts whose names "
+                   "--model/--dataset may use (default: none)")
 
 
 def load_config(path: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -223,7 +219,7 @@ def workspace_from_args(args: argparse.Namespace) -> tuple[Any, str, str]:
     The dataset is resolved first (cheap checks before a model loads); a dataset that does
     not fit the model is a --dataset error naming the field.
     """
-    from lumos.engine import Workspace
+    from lumos.engine import Workspace, compatibility_problem
 
     cfg_models, cfg_datasets = load_config(args.config)
     demo_datasets(args.model, cfg_datasets)
@@ -232,6 +228,10 @@ def workspace_from_args(args: argparse.Namespace) -> tuple[Any, str, str]:
                                 sample=getattr(args, "sample", None),
                                 seed=getattr(args, "seed", 0))
     mname, model = resolve_model(args.model, task=args.task, config=cfg_models)
+    problem = compatibility_problem(model, ds.spec(), cli=True)
+    if problem is not None:
+        where = getattr(ds, "source", "") or dname
+        raise UsageError(f"--dataset: {where}: model '{mname}' cannot read it: {problem}")
     try:
         ws = Workspace({}, {dname: ds})
         ws.add_model(mname, model, smoke_test=False)

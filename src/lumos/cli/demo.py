@@ -11,15 +11,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("demo", help="list or start a built-in demo",
                        description="Start a built-in demo (real models and data that ship "
                        "inside packages) in the browser workbench.")
-    p.add_argument("name", nargs="?", default=None, help="demo to start (see --list)")
-    p.add_argument("--list", action="store_true", help="list the demos and exit")
-    p.add_argument("--port", type=int, default=5432, help="port (default 5432)")
+    p.add_argument("name", nargs="?", default=None,
+                   help="demo to start (default: none, the demos are listed as by --list)")
+    p.add_argument("--list", action="store_true", help="list the demos and exit (default: off)")
+    p.add_argument("--port", type=int, default=5432, help="port (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1; others need --token)")
-    p.add_argument("--token", default=None, help="access token for non-loopback binds")
-    p.add_argument("--open", action="store_true", help="open a browser tab")
+                   help="address to bind (default: %(default)s; others need --token)")
+    p.add_argument("--token", default=None,
+                   help="access token for non-loopback binds (default: none on "
+                   "127.0.0.1; generated and printed for other addresses)")
+    p.add_argument("--open", action="store_true", help="open a browser tab (default: off)")
     p.add_argument("--print", dest="print_only", action="store_true",
-                   help="print a few predictions instead of serving the workbench")
+                   help="print a few predictions instead of serving the workbench "
+                   "(default: off)")
     p.set_defaults(func=run)
 
 

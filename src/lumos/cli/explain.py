@@ -34,16 +34,50 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    "sequence_salience (generation models)")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="method option, e.g. steps=32, n_samples=500, target=positive "
-                   "(repeatable; see --list-options)")
+                   "(repeatable; see --list-options; default: the method's defaults)")
     p.add_argument("--list-options", action="store_true",
-                   help="print the method's options with defaults and exit")
+                   help="print the method's options with defaults and exit (default: off)")
     p.add_argument("--out", default=None,
-                   help="output file: .parquet (one row per example) or .html")
+                   help="output file: .parquet (one row per example) or .html (required "
+                   "unless --list-options; default: none)")
     p.add_argument("--no-faithfulness", action="store_true",
-                   help="skip the comprehensiveness/sufficiency scores")
-    p.add_argument("--no-cache", action="store_true", help="recompute cached maps")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+                   help="skip the comprehensiveness/sufficiency scores (default: off, "
+                   "the scores are computed)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute cached maps (default: off, cached maps are reused)")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (default: off, a progress bar on stderr)")
     p.set_defaults(func=run)
+
+
+def salience_methods(model: Any, dataset_spec: Any) -> list[str]:
+    """Ids of the registered salience methods (token or sequence maps) that apply to
+    ``model`` on a dataset of ``dataset_spec``."""
+    from lumos.api import registry
+    from lumos.api import types as T
+
+    registry.load_all()
+    found = []
+    for cid, cls in sorted(registry.available("interpreter").items()):
+        try:
+            interp = cls()
+            if not interp.is_compatible(model, dataset_spec):
+                continue
+            spec = interp.output_spec(model)
+        except Exception:  # a third-party method that cannot judge this model
+            continue
+        if any(isinstance(fs, T.TokenSalience | T.SequenceSalience) for fs in spec.values()):
+            found.append(cid)
+    return found
+
+
+def method_mismatch(method: str, mname: str, model: Any, dataset_spec: Any) -> str:
+    """The --method message for a method that does not apply, naming those that do."""
+    ok = salience_methods(model, dataset_spec)
+    return (f"--method: {method} does not apply to model '{mname}'; "
+            + (f"methods that do: {', '.join(ok)}" if ok else
+               "no salience method applies to it (it exposes no gradients, tokens or "
+               "probabilities a method can perturb)"))
 
 
 def parse_options(items: Sequence[str]) -> dict[str, Any]:
@@ -113,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     ws, mname, dname = workspace_from_args(args)
     model, ds = ws.model(mname), ws.dataset(dname)
     if not interp.is_compatible(model, ds.spec()):
-        raise UsageError(f"--method: {interp.id} does not apply to model '{mname}'")
+        raise UsageError(method_mismatch(interp.id, mname, model, ds.spec()))
     spec = interp.output_spec(model)
     field = next(iter(spec))
     sequence = isinstance(spec[field], T.SequenceSalience)

@@ -35,7 +35,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for mod in COMMANDS:
         importlib.import_module(mod).add_parser(sub)
+    _list_required_first(parser)
     return parser
+
+
+def _list_required_first(parser: argparse.ArgumentParser) -> None:
+    """In each subcommand's --help, list required flags under "required flags", before
+    the optional ones (argparse lists them all under "options")."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in action.choices.values():
+            required = [a for a in sub._optionals._group_actions
+                        if a.required and a.option_strings]
+            if required:
+                group = sub.add_argument_group("required flags")
+                for a in required:
+                    sub._optionals._group_actions.remove(a)
+                    group._group_actions.append(a)
+                sub._action_groups.remove(group)
+                sub._action_groups.insert(1, group)
+            _list_required_first(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,5 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m lumos.cli.main`: one copy of UsageError
+    from lumos.cli.main import main as _main
+
+    sys.exit(_main())

@@ -22,21 +22,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_model_dataset_args(p)
     p.add_argument("--by", default=None, metavar="FIELD",
                    help="facet by a field: a dataset column or a derived field such as "
-                   "text:length, probas:correct, probas:error")
+                   "text:length, probas:correct, probas:error (default: none, one row for "
+                   "the whole dataset)")
     p.add_argument("--bins", type=int, default=10,
-                   help="bins for a numeric --by field (default 10)")
+                   help="bins for a numeric --by field (default: %(default)s)")
     p.add_argument("--binning", choices=("equal_width", "quantile"), default="equal_width",
-                   help="how numeric fields are binned (default equal_width)")
+                   help="how numeric fields are binned (default: %(default)s)")
     p.add_argument("--metric", action="append", default=None, metavar="ID",
                    help="metric id to compute (repeatable; default: all that apply)")
     p.add_argument("--margin", type=float, default=None,
                    help="binary classification: log-odds needed to predict the positive "
                    "class (default 0 = argmax)")
     p.add_argument("--slices", action="store_true",
-                   help="add a row per saved slice of the dataset")
+                   help="add a row per saved slice of the dataset (default: off)")
     p.add_argument("--json", default=None, metavar="FILE",
                    help="write the full table (with per-class scores and confusion "
-                   "matrices) as JSON")
+                   "matrices) as JSON (default: none, the table is printed only)")
     p.set_defaults(func=run)
 
 

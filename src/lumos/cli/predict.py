@@ -24,7 +24,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                        "embeddings); attention and per-token embeddings, which can take "
                        "gigabytes for a dataset, only when asked for.")
     add_model_dataset_args(p)
-    p.add_argument("--out", required=True, help="output file: .parquet, .csv or .jsonl")
+    p.add_argument("--out", required=True,
+                   help="output file: .parquet, .csv or .jsonl; columns: id, the dataset's "
+                   "columns with gold fields as gold:<field>, then per prediction "
+                   "<field>:label, <field>:score and one <field>:<class> probability per "
+                   "class in the model's order (Parquet also keeps the class order in its "
+                   "schema metadata)")
     p.add_argument("--fields", default=None,
                    help="comma-separated output fields to write (default: the model's "
                    "cheap fields, i.e. all but attention, per-token embeddings and "
@@ -66,21 +71,15 @@ def output_fields(model: Model, name: str, fields: str | None, *, attention: boo
 
 
 def run(args: argparse.Namespace) -> int:
-    from lumos.datasets.export import rows_to_table, write_table
+    from lumos.engine.export import export_rows, prediction_table, readable
 
     out = check_out_path("--out", args.out, (".parquet", ".csv", ".jsonl"))
     ws, name, dname = workspace_from_args(args)
-    model, ds = ws.model(name), ws.dataset(dname)
+    model = ws.model(name)
     fields = output_fields(model, name, args.fields, attention=args.with_attention,
                            embeddings=args.with_embeddings)
-    examples = ds.examples(range(len(ds)))
-    outputs = ws.engine.predict(model, examples, fields=fields, model_name=name,
-                               progress=f"predict {name}")
-    inputs = [c for c in ds.spec() if c in examples[0]] if examples else []
-    rows = [{"id": ex["id"], **{c: ex.get(c) for c in inputs},
-             **{f"{name}:{f}" if f in inputs else f: o[f] for f in fields}}
-            for ex, o in zip(examples, outputs, strict=True)]
-    names = ["id", *inputs, *[f"{name}:{f}" if f in inputs else f for f in fields]]
-    write_table(rows_to_table(rows, names), out)
-    print(f"wrote {len(rows)} rows x {len(names)} columns to {out}")
+    table = prediction_table(ws, name, dname, fields, progress=f"predict {name}")
+    written = export_rows(table, out, model_name=name)
+    columns = readable(table.slice(0, 0), model_name=name).column_names
+    print(f"wrote {table.num_rows} rows to {written}; columns: {', '.join(columns)}")
     return 0

@@ -21,22 +21,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                        "second run is instant.")
     add_model_dataset_args(p)
     p.add_argument("--field", default="embedding",
-                   help="embeddings output field (default: embedding)")
-    p.add_argument("--method", choices=METHODS, default="umap")
-    p.add_argument("--dims", type=int, choices=(2, 3), default=2)
+                   help="embeddings output field (default: %(default)s)")
+    p.add_argument("--method", choices=METHODS, default="umap",
+                   help="projection method, one of %(choices)s (default: %(default)s)")
+    p.add_argument("--dims", type=int, choices=(2, 3), default=2,
+                   help="dimensions of the points, 2 or 3 (default: %(default)s)")
     p.add_argument("--layer", type=int, default=None,
-                   help="layer of a per-layer embeddings field (default: last)")
+                   help="layer of a per-layer embeddings field (default: the last)")
     p.add_argument("--tokens", choices=("mean", "all"), default="mean",
-                   help="token embeddings: mean-pool (default) or one point per token")
-    p.add_argument("--neighbors", type=int, default=None, help="UMAP n_neighbors")
-    p.add_argument("--perplexity", type=float, default=None, help="t-SNE perplexity")
-    p.add_argument("--out", required=True, help="points file: .parquet, .csv or .jsonl")
+                   help="token embeddings: 'mean' pools each row's tokens into one point, "
+                   "'all' gives one point per token (default: %(default)s)")
+    p.add_argument("--neighbors", type=int, default=None,
+                   help="UMAP n_neighbors (default: 15, capped below the number of rows)")
+    p.add_argument("--perplexity", type=float, default=None,
+                   help="t-SNE perplexity (default: 30, capped at a third of the rows)")
+    p.add_argument("--with", dest="with_columns", action="append", default=[],
+                   metavar="COL",
+                   help="add a column to each point: a dataset column or a prediction "
+                   "column such as probas:label or probas:correct; repeat for more "
+                   "(default: none; the text and gold label are always written)")
+    p.add_argument("--out", required=True,
+                   help="points file: .parquet, .csv or .jsonl, one row per point with id, "
+                   "index, x, y (z), the text and the gold label")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from lumos.api.types import SpecError
-    from lumos.engine.export import export_rows
+    from lumos.engine.export import export_rows, label_points
     from lumos.engine.projection import project
 
     out = check_out_path("--out", args.out, (".parquet", ".csv", ".jsonl"))
@@ -58,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
         flag = "--layer" if msg.startswith("layer") else "--field" if "field" in msg \
             else "--method"
         raise UsageError(f"{flag}: {msg}") from None
-    points = res["points"]
+    try:
+        points = label_points(ws, mname, dname, res["points"], args.with_columns)
+    except SpecError as e:
+        raise UsageError(f"--with: {e}") from None
     export_rows(points, out)
     how = "cached" if res["cached"] else "computed"
     print(f"{how} {args.method} projection of '{args.field}' ({points.num_rows} points, "

@@ -28,8 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     a.add_argument("--method", action="append", required=True,
                    help="a token salience method id (give two or more)")
     a.add_argument("--absolute", action="store_true",
-                   help="compare magnitudes instead of signed maps")
-    a.add_argument("--out", default=None, help="write the result as JSON")
+                   help="compare magnitudes instead of signed maps (default: off)")
+    a.add_argument("--out", default=None,
+                   help="write the result as JSON (default: none, a summary is printed)")
     a.set_defaults(func=run_agreement)
 
     r = sub.add_parser("randomisation", help="model-randomisation sanity check",
@@ -39,10 +40,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     add_model_dataset_args(r)
     r.add_argument("--method", required=True, help="a token salience method id")
     r.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                   help="method option (repeatable)")
+                   help="method option, e.g. steps=16 (repeatable; default: the method's "
+                   "defaults)")
     r.add_argument("--max-steps", type=int, default=None,
-                   help="re-initialise at most this many layer groups")
-    r.add_argument("--out", default=None, help="write the result as JSON")
+                   help="re-initialise at most this many layer groups (default: all of "
+                   "them)")
+    r.add_argument("--out", default=None,
+                   help="write the result as JSON (default: none, a summary is printed)")
     r.set_defaults(func=run_randomisation)
 
 
@@ -61,6 +65,21 @@ def _write(path: str | None, result: Any) -> None:
     print(f"wrote {out}")
 
 
+def check_methods(methods: list[str], mname: str, model: Any, dataset_spec: Any) -> None:
+    """Each --method must exist and apply to the model; else name the ones that do."""
+    from lumos.api.types import SpecError
+    from lumos.cli.explain import method_mismatch
+    from lumos.engine.interpret import get_interpreter
+
+    for m in methods:
+        try:
+            interp = get_interpreter(m)
+        except SpecError as e:
+            raise UsageError(f"--method: {e}") from None
+        if not interp.is_compatible(model, dataset_spec):
+            raise UsageError(method_mismatch(m, mname, model, dataset_spec))
+
+
 def run_agreement(args: argparse.Namespace) -> int:
     from lumos.api.types import SpecError
     from lumos.engine.agreement import agreement
@@ -69,6 +88,7 @@ def run_agreement(args: argparse.Namespace) -> int:
         raise UsageError("--method: give at least two methods to compare")
     ws, mname, dname = workspace_from_args(args)
     ds = ws.dataset(dname)
+    check_methods(args.method, mname, ws.model(mname), ds.spec())
     try:
         result = agreement(ws, mname, ds.examples(range(len(ds))),
                            [(m, None) for m in args.method], absolute=args.absolute)
@@ -89,6 +109,7 @@ def run_randomisation(args: argparse.Namespace) -> int:
 
     ws, mname, dname = workspace_from_args(args)
     ds = ws.dataset(dname)
+    check_methods([args.method], mname, ws.model(mname), ds.spec())
     try:
         result = randomisation_check(ws, mname, ds.examples(range(len(ds))), args.method,
                                      parse_options(args.option), seed=args.seed,

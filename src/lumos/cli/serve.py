@@ -21,16 +21,18 @@ def add_parser(subparsers: Any) -> None:
         "serve", help="serve the browser workbench for a config file",
         description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("config", type=Path, help="a Python file defining `models` and `datasets`")
-    p.add_argument("--port", type=int, default=5432, help="port (default 5432)")
+    p.add_argument("--port", type=int, default=5432, help="port (default: %(default)s)")
     p.add_argument("--host", default="127.0.0.1",
-                   help="address to bind (default 127.0.0.1; others need an access token)")
+                   help="address to bind (default: %(default)s; others need an access token)")
     p.add_argument("--token", default=None,
-                   help="access token (generated and printed when binding beyond loopback)")
+                   help="access token (default: none on 127.0.0.1; generated and "
+                   "printed when binding beyond loopback)")
     p.add_argument("--store", default=None,
                    help="SQLite store for the cache and your datapoints (default: user cache)")
-    p.add_argument("--open", action="store_true", help="open the page in a browser")
+    p.add_argument("--open", action="store_true", help="open the page in a browser (default: off)")
     p.add_argument("--precompute", action="store_true",
-                   help="predict every dataset with every model in the background")
+                   help="predict every dataset with every model in the background "
+                   "(default: off; predictions are made as the page asks)")
     p.set_defaults(func=run)
 
 

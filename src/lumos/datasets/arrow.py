@@ -46,7 +46,7 @@ class ArrowDataset(Dataset):
         return dict(self._spec)
 
     def __len__(self) -> int:
-        return self._table.num_rows
+        return int(self._table.num_rows)
 
     @property
     def ids(self) -> Sequence[str]:
@@ -56,7 +56,8 @@ class ArrowDataset(Dataset):
 
     def examples(self, indices: Sequence[int]) -> list[dict[str, Any]]:
         idx = pa.array(list(indices), pa.int64())
-        return self._table.take(idx).to_pylist()
+        rows: list[dict[str, Any]] = self._table.take(idx).to_pylist()
+        return rows
 
     def to_arrow(self) -> pa.Table:
         return self._table
@@ -115,9 +116,9 @@ def check_table(table: pa.Table, spec: Spec, where: str,
         col = table.column(name)
         nulls = col.is_null()
         if fs.required and col.null_count:
-            row = _first_true(nulls)
+            first = _first_true(nulls) or 0
             raise DatasetError(f"{where}: column '{name}' has a missing value "
-                               f"(empty, null or NaN) at {at(row)}")
+                               f"(empty, null or NaN) at {at(first)}")
         if isinstance(fs, T.TextSegment | T.CategoryLabel | T.GeneratedText):
             if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
                 raise DatasetError(f"{where}: column '{name}' should hold text, "

@@ -68,6 +68,21 @@ def infer_spec(table: pa.Table, *, max_categories: int = 50) -> Spec:
     return spec
 
 
+def mapping_hint(field: str, field_spec: T.FieldSpec, dataset_spec: Spec, *,
+                 cli: bool = False) -> str:
+    """What to say when a model reads ``field`` and the dataset has no such column: the
+    dataset's columns and the mapping that would supply it, as the CLI spells it
+    (``--column text=tweet``) or as Python does (``columns={"text": "tweet"}``)."""
+    cols = [c for c in dataset_spec if c != "id"]
+    same = [c for c, fs in dataset_spec.items() if type(fs) is type(field_spec)]
+    text_like = [c for c, fs in dataset_spec.items() if isinstance(fs, T.TextSegment)]
+    guess = (same or (text_like if isinstance(field_spec, T.TextSegment) else []) or cols
+             or ["<column>"])[0]
+    how = f"--column {field}={guess}" if cli else f'columns={{"{field}": "{guess}"}}'
+    return (f"the dataset's columns are: {', '.join(cols) or '(none)'}; map the one that "
+            f"holds it, e.g. {how}")
+
+
 def _read_file(path: Path, encoding: str) -> pa.Table:
     suffix = "".join(path.suffixes[-2:]).lower() if path.suffix == ".gz" else path.suffix.lower()
     try:
@@ -221,8 +236,27 @@ def from_hf(ds: Any, **kwargs: Any) -> ArrowDataset:
 
 
 def load(source: Any, **kwargs: Any) -> ArrowDataset:
-    """Load a dataset from a path, a pandas DataFrame, a pyarrow Table or an HF Dataset."""
+    """Load a dataset: a bundled one by name (``"tweets"``, ``"wnut_train"``: see
+    ``lumos.datasets.bundled.BUNDLED``), a file path (CSV, JSONL, Parquet), a pandas
+    DataFrame, a pyarrow Table or a Hugging Face Dataset."""
     if isinstance(source, str | os.PathLike):
+        from lumos.datasets.bundled import BUNDLED
+
+        p = Path(source)
+        if isinstance(source, str) and source in BUNDLED and not p.exists():
+            if kwargs:
+                raise DatasetError(f"{source}: a bundled dataset takes no options "
+                                   f"(got {', '.join(sorted(kwargs))}); load a file to "
+                                   "map its columns")
+            return BUNDLED[source]()
+        if not p.exists() and not p.suffix and "/" not in str(source):
+            import difflib
+
+            close = difflib.get_close_matches(str(source), list(BUNDLED), n=1)
+            raise DatasetError(f"{source}: no such file or bundled dataset"
+                               + (f"; did you mean '{close[0]}'?" if close else "")
+                               + f" (bundled: {', '.join(BUNDLED)}; or give a .csv, "
+                               ".jsonl or .parquet file)")
         return load_file(source, **kwargs)
     if isinstance(source, pa.Table):
         return from_table(source, **kwargs)

@@ -81,7 +81,7 @@ class Engine:
     def predict(
         self,
         model: Model,
-        examples: Sequence[Mapping[str, Any]],
+        examples: Sequence[Mapping[str, Any]] | Dataset,
         *,
         fields: Collection[str] | None = None,
         model_name: str = "model",
@@ -97,7 +97,12 @@ class Engine:
         them, whatever their ``id``. ``persist=False`` keeps new outputs in memory only
         (in the transient pool) and does not look in the store: for transient inputs
         such as a perturbation method's thousands of edited copies, which nobody looks
-        up after the method has run (it caches its result)."""
+        up after the method has run (it caches its result).
+
+        ``examples`` may be a whole dataset (``lumos.datasets.load(...)``): a dataset that
+        lacks a field the model reads is refused with its columns and the mapping to add."""
+        if isinstance(examples, Dataset):
+            examples = self._dataset_examples(model, examples, model_name)
         wanted = list(fields) if fields is not None else model.default_fields()
         spec = model.output_spec()
         for f in wanted:
@@ -177,6 +182,18 @@ class Engine:
                     pool=pool,
                     progress=progress, default_desc=f"predict {model_name}",
                     on_progress=on_progress, cancel=cancel)
+
+    @staticmethod
+    def _dataset_examples(model: Model, dataset: Dataset, model_name: str
+                          ) -> list[dict[str, Any]]:
+        from lumos.api.types import SpecError
+        from lumos.engine.workspace import compatibility_problem, value_problem
+
+        problem = compatibility_problem(model, dataset.spec()) or value_problem(model, dataset)
+        if problem is not None:
+            where = getattr(dataset, "source", "") or getattr(dataset, "name", "dataset")
+            raise SpecError(f"{where}: model '{model_name}' cannot read it: {problem}")
+        return dataset.examples(range(len(dataset)))
 
     def predict_dataset(self, model: Model, dataset: Dataset,
                         indices: Sequence[int] | None = None, **kwargs: Any

@@ -23,13 +23,18 @@ from lumos.engine.predict import Engine
 from lumos.store import keys
 
 
-def compatibility_problem(model: Model, dataset_spec: T.Spec) -> str | None:
-    """Why ``dataset_spec`` cannot feed ``model`` (None when it can)."""
+def compatibility_problem(model: Model, dataset_spec: T.Spec, *, cli: bool = False
+                          ) -> str | None:
+    """Why ``dataset_spec`` cannot feed ``model`` (None when it can). A missing field
+    names the dataset's columns and the mapping to add (``cli``: as a --column flag)."""
+    from lumos.datasets import mapping_hint
+
     for name, fs in model.input_spec().items():
         have = dataset_spec.get(name)
         if have is None:
             if fs.required:
-                return f"field '{name}' ({fs.type_name}) is required by the model but missing"
+                return (f"field '{name}' ({fs.type_name}) is required by the model but "
+                        f"missing; {mapping_hint(name, fs, dataset_spec, cli=cli)}")
             continue
         if not isinstance(have, type(fs)) and not isinstance(fs, type(have)):
             return (f"field '{name}' is {have.type_name} in the dataset but the model "

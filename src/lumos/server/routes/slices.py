@@ -224,7 +224,8 @@ def export(body: ExportRequest, request: Request) -> Any:
         raise spec_error(e) from None
     name = f"{body.dataset}-{what}.{body.format}"
     with tempfile.TemporaryDirectory(prefix="lumos-export-") as tmp:
-        path = exports.export_rows(frame, Path(tmp) / name, body.format)
+        path = exports.export_rows(frame, Path(tmp) / name, body.format, model_name=(
+            body.model or (body.error.model if body.error is not None else None)))
         content = path.read_bytes()
     return Response(content, media_type=MEDIA[body.format], headers={
         "Content-Disposition": f'attachment; filename="{name}"',

