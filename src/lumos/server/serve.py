@@ -94,6 +94,11 @@ def _make_store(store: Store | str | os.PathLike[str] | None) -> Store:
     return Store(store)
 
 
+def _ready(model: Model) -> Callable[[], Model]:
+    """A factory for a model that is already built."""
+    return lambda: model
+
+
 def build(models: Mapping[str, ModelLike] | None = None,
           datasets: Mapping[str, DatasetLike] | None = None, *,
           store: Store | str | os.PathLike[str] | None = None,
@@ -117,7 +122,7 @@ def build(models: Mapping[str, ModelLike] | None = None,
                             f"returns one, got {type(ds).__name__}")
     for name, m in (models or {}).items():
         if isinstance(m, Model):
-            pending_models[name] = (lambda m=m: m)
+            pending_models[name] = _ready(m)
         elif callable(m):
             pending_models[name] = m
         else:
@@ -134,9 +139,9 @@ def build(models: Mapping[str, ModelLike] | None = None,
                 dataset_loading.pop(name, None)
             except Exception as e:  # shown in the page
                 dataset_loading[name] = f"error: {e}"
-        for name, factory in pending_models.items():
+        for name, make_model in pending_models.items():
             try:
-                ws.add_model(name, factory())
+                ws.add_model(name, make_model())
             except Exception as e:  # shown in the page
                 ws.loading[name] = f"error: {e}"
                 print(f"lumos: model '{name}' failed to load: {e}", file=sys.stderr)

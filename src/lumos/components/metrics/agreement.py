@@ -21,7 +21,8 @@ import numpy as np
 from lumos.api.types import SpecError
 
 
-def rank_correlation(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
+def rank_correlation(a: Sequence[float] | np.ndarray,
+                     b: Sequence[float] | np.ndarray) -> tuple[float, float]:
     """(Spearman, Kendall) of two equally long score lists; NaN when either is constant."""
     from scipy.stats import kendalltau, spearmanr
 

@@ -173,10 +173,10 @@ def erasure_scores(model: Model, examples: Sequence[Mapping[str, Any]],
             copies.append(None)
             continue
         copies.append(_word_copies(ex, value, _keep_masks(sal, fr)))
-        by_output.setdefault(_target(value).output, []).extend(copies[-1])
+        by_output.setdefault(_target(value).output, []).extend(copies[-1] or [])
     for output, batch in by_output.items():
         context.predict(model, batch, fields=[output], transient=True)
-    out = []
+    out: list[dict[str, Any]] = []
     for ex, value, erased in zip(examples, maps, copies, strict=True):
         sal = np.asarray(value["salience"], dtype=np.float64)
         by_tokens = value.get("granularity") == "model_token"
