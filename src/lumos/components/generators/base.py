@@ -218,25 +218,46 @@ class EditGenerator(Generator):
                    config: Any, prepared: Any, notes: dict[str, Any]) -> Iterator[Candidate]:
         raise NotImplementedError
 
+    def prepare_batch(self, texts: Sequence[str], context: RunContext, config: Any,
+                      prepared: Any) -> Sequence[Any]:
+        """Work done once for a whole batch of texts (tagging them in one pass). Item
+        ``i`` reaches ``candidates`` for text ``i`` as ``notes["_item"]`` (removed from
+        the notes afterwards)."""
+        return [None] * len(texts)
+
     def run(self, examples: Sequence[Mapping[str, Any]], context: RunContext, *,
             config: Any) -> list[Generated]:
         prepared = self.prepare(config)
         chash = keys.config_hash(config)
-        return [self._one(ex, context, config, prepared, chash) for ex in examples]
-
-    def _one(self, example: Mapping[str, Any], context: RunContext, config: Any,
-             prepared: Any, chash: str) -> Generated:
+        spec = context.dataset_spec
+        todo: list[tuple[int, str, str, bool]] = []
+        out: list[Generated | None] = [None] * len(examples)
+        for n, ex in enumerate(examples):
+            parent = parent_key(ex, spec)
+            name = text_field(getattr(config, "field", ""), context, ex, self.id)
+            value = ex.get(name)
+            if value is None:
+                out[n] = Generated(parent=parent, status="skipped",
+                                   notes={"reason": f"field '{name}' is empty"})
+                continue
+            tokens_in = not isinstance(value, str)
+            todo.append((n, name, " ".join(value) if tokens_in else value, tokens_in))
         context.check_cancelled()
+        batch = self.prepare_batch([t for _, _, t, _ in todo], context, config, prepared)
+        for (n, name, text, tokens_in), item in zip(todo, batch, strict=True):
+            context.check_cancelled()
+            out[n] = self._one(examples[n], name, text, tokens_in, item, context, config,
+                               prepared, chash)
+        return [g for g in out if g is not None]
+
+    def _one(self, example: Mapping[str, Any], name: str, text: str, tokens_in: bool,
+             item: Any, context: RunContext, config: Any, prepared: Any,
+             chash: str) -> Generated:
         spec = context.dataset_spec
         parent = parent_key(example, spec)
-        name = text_field(getattr(config, "field", ""), context, example, self.id)
-        value = example.get(name)
-        tokens_in = not isinstance(value, str)
-        if value is None:
-            return Generated(parent=parent, status="skipped",
-                             notes={"reason": f"field '{name}' is empty"})
-        text = " ".join(value) if tokens_in else value
         notes: dict[str, Any] = {}
+        if item is not None:
+            notes["_item"] = item
         out: list[Counterfactual] = []
         seen = {text}
         tried = 0
@@ -253,6 +274,7 @@ class EditGenerator(Generator):
             seen.add(new_text)
             out.append(self._counterfactual(example, parent, name, tokens_in, new_text,
                                             changes, cand, spec, chash))
+        notes.pop("_item", None)
         notes["candidates"] = tried
         if not out and status == "ok":
             status = "no_change"

