@@ -12,7 +12,8 @@ parents and children in batches and applies the validity guard. Edit generators 
 
 import importlib
 
-GENERATOR_MODULES = ("word_replace", "synonyms", "char_noise", "contractions", "numbers_to_words")
+GENERATOR_MODULES = ("word_replace", "synonyms", "char_noise", "contractions", "numbers_to_words",
+                     "group_swap")
 
 for _name in GENERATOR_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
