@@ -147,6 +147,12 @@ class Synonyms(EditGenerator):
 
     def prepare(self, config: Any) -> bool:
         wordnet.load()  # a clear error now, naming how to install it
+        try:
+            import lemminflect  # noqa: F401
+        except ModuleNotFoundError:
+            raise ModuleNotFoundError("synonyms keeps inflections with lemminflect: pip "
+                                      "install 'lumos[counterfactuals]'",
+                                      name="lemminflect") from None
         use_spacy = config.tagger == "spacy" or (config.tagger == "auto"
                                                  and tagger_mod.available())
         if use_spacy:
