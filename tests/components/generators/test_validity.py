@@ -124,7 +124,7 @@ def test_wordnet_install_strips_carriage_returns(tmp_path):
         assert (out / "data.noun").read_bytes() == b"line one\nline two\n"
         assert (out / "index.sense").read_bytes() == b""  # NLTK opens it at start
     finally:
-        wordnet.load.cache_clear()
+        wordnet.clear_caches()
 
 
 def test_wordnet_install_names_what_is_missing(tmp_path):

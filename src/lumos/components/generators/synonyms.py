@@ -16,6 +16,7 @@ proper nouns, stop words and words shorter than three letters are left alone.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,7 +60,9 @@ class Slot:
     tag: str | None
 
 
-def synonyms_of(lemma: str, pos: str, limit: int) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def synonyms_of(lemma: str, pos: str, limit: int) -> tuple[str, ...]:
+    """WordNet lemmas sharing a synset with ``lemma`` (sense order), at most ``limit``."""
     wn = wordnet.load()
     out: list[str] = []
     for syn in wn.synsets(lemma, pos=pos):
@@ -68,7 +71,7 @@ def synonyms_of(lemma: str, pos: str, limit: int) -> list[str]:
             if name.lower() != lemma.lower() and name not in out and name.isascii() \
                     and not any(c.isdigit() for c in name):
                 out.append(name)
-    return out[:limit]
+    return tuple(out[:limit])
 
 
 def inflect(word: str, tag: str | None) -> str:

@@ -79,8 +79,15 @@ def install(source: str | Path, root: str | Path | None = None) -> Path:
     found.setdefault("index.sense", b"")  # NLTK opens it when it starts
     for name, data in found.items():
         (out / name).write_bytes(data.replace(b"\r\n", b"\n").replace(b"\r", b""))
-    load.cache_clear()
+    clear_caches()
     return out
+
+
+def clear_caches() -> None:
+    """Forget the loaded reader and every answer derived from it."""
+    load.cache_clear()
+    base_forms.cache_clear()
+    antonyms.cache_clear()
 
 
 def _lexnames_from_man(text: bytes) -> bytes:
@@ -123,7 +130,8 @@ def available() -> bool:
     return True
 
 
-def base_forms(word: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def base_forms(word: str) -> frozenset[str]:
     """``word`` and its WordNet base forms in every part of speech ("loved" -> "love")."""
     wn = load()
     low = word.lower()
@@ -132,10 +140,11 @@ def base_forms(word: str) -> set[str]:
         b = wn.morphy(low, pos)
         if b:
             out.add(b.lower())
-    return out
+    return frozenset(out)
 
 
-def antonyms(word: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def antonyms(word: str) -> frozenset[str]:
     """Every WordNet antonym of any sense of ``word`` or its base forms (lower case,
     spaces for '_')."""
     wn = load()
@@ -145,7 +154,7 @@ def antonyms(word: str) -> set[str]:
         for lem in syn.lemmas():
             if lem.name().lower() in forms:
                 out.update(a.name().replace("_", " ").lower() for a in lem.antonyms())
-    return out
+    return frozenset(out)
 
 
 def main(argv: list[str] | None = None) -> int:
