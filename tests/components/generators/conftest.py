@@ -1,5 +1,6 @@
 """Shared by the generator tests: every registered generator, with a model it supports."""
 
+import orjson
 import pytest
 
 from lumos.api import registry
@@ -36,6 +37,7 @@ def check_rows(gen, cfg, rows, results):
             assert cf.parent == row["id"] and cf.example["_parent"] == row["id"]
             assert cf.generator == gen.id and cf.version == str(gen.version)
             assert len(cf.config_hash) == 16
+            orjson.dumps(cf.to_json())  # JSON-able as it is, for the server and exports
             for c in cf.changes:
                 old, new = row[c.field], cf.example[c.field]
                 if isinstance(old, str):
