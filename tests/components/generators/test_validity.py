@@ -133,3 +133,28 @@ def test_wordnet_install_names_what_is_missing(tmp_path):
         wordnet.install(tmp_path / "dict", tmp_path / "out")
     with pytest.raises(wordnet.WordNetMissing, match="does not exist"):
         wordnet.install(tmp_path / "nope", tmp_path / "out")
+
+
+def test_not_applicable_checks_count_neither_way():
+    text = "short"
+    row = cf_for(text, [Edit(5, 5, " and then some more words here")],
+                 flags=("not_applicable:char_change",))
+    out = V.check(row, {"text": text}, parent_output={"e": np.ones(3)},
+                  output={"e": np.ones(3)}, embedding_field="e")
+    assert out.validity["char_change"] == "not_applicable"
+    if wordnet.available():
+        assert out.valid is True
+    every = cf_for(text, [Edit(5, 5, " not")], flags=tuple(
+        f"not_applicable:{c}" for c in V.CHECKS))
+    out = V.check(every, {"text": text})
+    assert set(out.validity.values()) == {"not_applicable"} and out.valid is None
+
+
+def test_template_rows_are_exempt_where_the_edit_is_by_design():
+    run = generate(None, FakeClassifier(), [{"id": "p", "text": "nice seat"}], "templates",
+                   {"templates": "INV: {text} {tag}\nDIR: {text} Never again. => down:positive",
+                    "lexicons": "tag: @airline"})
+    inv, dir_ = run.counterfactuals
+    assert inv.validity["char_change"] == "not_applicable"   # 9 chars + 9 added
+    assert inv.validity["negation"] == "passed"
+    assert dir_.validity["negation"] == "not_applicable"     # "Never" is the point

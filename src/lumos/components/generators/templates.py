@@ -12,7 +12,9 @@ a slot used twice in a template gets the same word):
 - ``DIR: {text} {neg_phrase} => down:positive`` edits each parent row: the probability
   of ``positive`` (or, for regression, the score: ``=> down``) should not go up.
 
-Every row's ``expect`` says ``{"kind", "template", "label", "direction"}``. Fills are
+Every row's ``expect`` says ``{"kind", "template", "label", "direction"}``. The validity
+guard's character-change check does not apply to INV rows, and none of its meaning
+checks to DIR rows (flags ``not_applicable:<check>``). Fills are
 all combinations of the slots' words, at most ``max_fills`` per template (a seeded
 sample when there are more).
 """
@@ -34,6 +36,14 @@ from lumos.components.generators.base import Candidate, Edit, EditGenerator, Gen
 from lumos.store import keys
 
 KINDS = ("MFT", "INV", "DIR")
+#: validity checks a template's rows are exempt from (``lumos...validity``): an INV
+#: template adds text on purpose; a DIR template changes the meaning on purpose
+_NOT_APPLICABLE = {
+    "INV": ("not_applicable:char_change",),
+    "DIR": ("not_applicable:antonym", "not_applicable:negation",
+            "not_applicable:char_change", "not_applicable:embedding"),
+    "MFT": (),
+}
 SLOT = re.compile(r"\{(\w+)\}")
 
 DEFAULT_TEMPLATES = """\
@@ -205,7 +215,8 @@ class Templates(EditGenerator):
                 pre, post = self.fill(before, values), self.fill(after, values)
                 edits = tuple(e for e in (Edit(0, 0, pre), Edit(len(text), len(text), post))
                               if e.new)
-                yield Candidate(edits, expect=t.expect(), meta={"fill": values})
+                yield Candidate(edits, expect=t.expect(), meta={"fill": values},
+                                flags=_NOT_APPLICABLE[t.kind])
 
     def standalone(self, context: RunContext, *, config: Any) -> list[Counterfactual]:
         templates, lex = self.prepare(config)

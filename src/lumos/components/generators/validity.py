@@ -1,7 +1,8 @@
 """The validity guard: is a counterfactual still a fair test of the model?
 
 A "successful" flip is no robustness failure when the edit changed the meaning. Each
-row gets ``validity``: check id -> ``"passed"``, ``"failed"`` or ``"not_checked"``, and
+row gets ``validity``: check id -> ``"passed"``, ``"failed"``, ``"not_checked"`` (or
+``"not_applicable"``, below), and
 ``valid``: False when any check failed, True only when every check ran and passed, None
 otherwise (a check that could not run never counts as passed). Checks and defaults
 (:class:`ValidityConfig`):
@@ -21,6 +22,12 @@ otherwise (a check that could not run never counts as passed). Checks and defaul
   so such rows are never marked valid (lower validity).
 
 Rows without a parent (template rows) are ``not_checked`` on every parent comparison.
+
+A generator may declare that a check does not apply to a row, with a flag
+``not_applicable:<check>``: a CheckList invariance template adds text on purpose
+(``char_change`` does not apply), a directional template changes the meaning on purpose
+(none of the meaning checks apply). Such checks read ``"not_applicable"`` and do not
+count either way.
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ from lumos.components.generators import wordnet
 from lumos.components.generators.base import WORD
 
 PASSED, FAILED, NOT_CHECKED = "passed", "failed", "not_checked"
+NOT_APPLICABLE = "not_applicable"
+#: every check the guard may run (``pos_in_context`` only for flagged rows)
+CHECKS = ("antonym", "negation", "char_change", "embedding")
 
 NEGATION_CUES = frozenset({
     "not", "no", "never", "nobody", "nothing", "none", "neither", "nor", "nowhere",
@@ -102,7 +112,7 @@ def check(cf: Counterfactual, parent: Mapping[str, Any] | None, *,
     res: dict[str, str] = {}
     details: dict[str, Any] = {}
     if parent is None:
-        res = {k: NOT_CHECKED for k in ("antonym", "negation", "char_change", "embedding")}
+        res = {k: NOT_CHECKED for k in CHECKS}
     else:
         fields = sorted({c.field for c in cf.changes})
         old = " ".join(_text(parent, f) for f in fields)
@@ -126,10 +136,13 @@ def check(cf: Counterfactual, parent: Mapping[str, Any] | None, *,
             res["embedding"] = NOT_CHECKED
     if "pos_out_of_context" in cf.flags:
         res["pos_in_context"] = NOT_CHECKED
+    for f in cf.flags:
+        if f.startswith("not_applicable:") and f.split(":", 1)[1] in res:
+            res[f.split(":", 1)[1]] = NOT_APPLICABLE
     valid: bool | None
     if FAILED in res.values():
         valid = False
-    elif NOT_CHECKED in res.values():
+    elif NOT_CHECKED in res.values() or not any(v == PASSED for v in res.values()):
         valid = None
     else:
         valid = True
