@@ -150,9 +150,9 @@ class Counterfactual:
     the part of speech came from WordNet, not a tagger). ``expect``: a template's
     expectation (``{"kind": "MFT", "label": ...}``, ``{"kind": "INV"}``, ``{"kind": "DIR",
     "label": ..., "direction": "up" | "down"}``). ``validity``: check id ->
-    ``"passed" | "failed" | "not_checked"``, filled by the engine's validity guard;
-    ``valid``: False once a check failed, True only when every check ran and passed,
-    None while any is not checked and none failed.
+    ``"passed" | "failed" | "not_checked" | "not_applicable"``, filled by the engine's
+    validity guard; ``valid``: False once a check failed, True only when every
+    applicable check ran and passed, None while any is not checked and none failed.
     """
 
     example: JsonDict
