@@ -52,6 +52,12 @@ def test_selection_progress_and_validity_are_reported(reviews):
         assert cf.valid is not True or "not_checked" not in cf.validity.values()
     recs = run.records()
     assert recs[0]["example"]["id"] == run.rows[0]["id"]
+    summary = run.summary()
+    assert summary["parents"] == 2 and summary["rows"] == len(run.rows)
+    assert sum(summary["statuses"].values()) == 2
+    assert sum(summary["validity"].values()) == len(run.rows)
+    assert summary["failed_checks"].get("char_change", 0) == sum(
+        cf.validity.get("char_change") == "failed" for cf in run.counterfactuals)
 
 
 @pytest.mark.timeout(60)

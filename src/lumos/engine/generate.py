@@ -90,6 +90,24 @@ class GenerationRun:
     def parent_index(self) -> dict[str, int]:
         return {str(p[ID_FIELD]): n for n, p in enumerate(self.parents)}
 
+    def summary(self) -> dict[str, Any]:
+        """Counts, not statistics: parents, rows, parents by status, rows by validity
+        (``valid``/``invalid``/``unknown``) and how often each check failed."""
+        statuses: dict[str, int] = {}
+        for r in self.results:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+        validity = {"valid": 0, "invalid": 0, "unknown": 0}
+        failed: dict[str, int] = {}
+        for cf in self.counterfactuals:
+            validity["valid" if cf.valid else "invalid" if cf.valid is False
+                     else "unknown"] += 1
+            for check in cf.failed_checks:
+                failed[check] = failed.get(check, 0) + 1
+        return {"generator": self.generator, "version": self.version,
+                "config_hash": self.config_hash, "parents": len(self.parents),
+                "rows": len(self.rows), "statuses": statuses, "validity": validity,
+                "failed_checks": failed}
+
     def records(self) -> list[dict[str, Any]]:
         """One JSON-able record per counterfactual: the row, its provenance, validity and
         prediction change (outputs left out: they hold arrays)."""
