@@ -198,3 +198,14 @@ def test_summarise_reports_raw_and_valid_views() -> None:
     assert "group_gap" not in out["raw"]
     with pytest.raises(KeyError, match="names parent 'zz'"):
         cs.summarise(parents, [{"parent": "zz", "flipped": False}])
+
+
+def test_group_gap_bootstrap_method_on_request() -> None:
+    ps, parents, scores, dirs = _gap_fixture(60, 0.1, seed=1)
+    t = cs.group_gap(ps, parents, scores, dirs)["A->B"]
+    b = cs.group_gap(ps, parents, scores, dirs, method="bootstrap", seed=3)["A->B"]
+    assert (t.gap.method, b.gap.method) == ("t", "bootstrap")
+    assert b.gap.estimate == pytest.approx(t.gap.estimate)
+    assert b.verdict == t.verdict == "gap"
+    with pytest.raises(ValueError, match="method must be one of"):
+        cs.group_gap(ps, parents, scores, dirs, method="z")

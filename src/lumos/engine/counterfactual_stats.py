@@ -21,10 +21,11 @@ queries averaged over attacks that were not skipped.
 
 Group swaps (:func:`group_gap`): for each direction (``"A->B"``, ``"B->A"``) the gap is
 the mean over parents of *score after the swap minus score before* (each parent's
-children averaged first). Its verdict is ``"not enough evidence"`` below ``min_pairs``
-parent-level pairs (default 30), ``"gap"`` when the interval lies entirely outside
-``±delta`` (default 0.02, in the score's units: probability), ``"no gap"`` when it lies
-entirely inside, ``"inconclusive"`` otherwise. :func:`group_metrics` gives fairlearn's
+children averaged first), with a paired Student-t interval over parents (a bootstrap on
+request; see :func:`group_gap` for why). Its verdict is ``"not enough evidence"``
+below ``min_pairs`` parent-level pairs (default 30), ``"gap"`` when the interval lies
+entirely outside ``±delta`` (default 0.02, in the score's units: probability), ``"no gap"``
+when it lies entirely inside, ``"inconclusive"`` otherwise. :func:`group_metrics` gives fairlearn's
 ``MetricFrame`` numbers by slice (selection rate, accuracy, TPR, FPR, and
 ``difference(method="between_groups")``) without depending on fairlearn.
 """
@@ -125,6 +126,25 @@ def bootstrap_mean(values: Sequence[float] | np.ndarray, *, seed: int = 0,
                               rng=np.random.default_rng(seed))
         lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
     return Interval(estimate=est, low=lo, high=hi, n=n, method="bootstrap",
+                    confidence=confidence)
+
+
+def t_mean(values: Sequence[float] | np.ndarray, *, confidence: float = CONFIDENCE
+           ) -> Interval:
+    """The mean of ``values`` (one per parent) with a Student-t interval (scipy's
+    ``ttest_1samp(...).confidence_interval``): the paired-difference interval."""
+    x = np.asarray(values, dtype=float)
+    n = int(x.size)
+    if n == 0:
+        return Interval(estimate=_NAN, low=_NAN, high=_NAN, n=0, method="t",
+                        confidence=confidence)
+    est = float(x.mean())
+    if n < 2 or float(np.ptp(x)) == 0.0:
+        lo, hi = (est, est) if n >= 2 else (_NAN, _NAN)
+        return Interval(estimate=est, low=lo, high=hi, n=n, method="t",
+                        confidence=confidence)
+    ci = _scipy_stats().ttest_1samp(x, 0.0).confidence_interval(confidence_level=confidence)
+    return Interval(estimate=est, low=float(ci.low), high=float(ci.high), n=n, method="t",
                     confidence=confidence)
 
 
@@ -313,18 +333,31 @@ def gap_verdict(gap: Interval, pairs: int, *, delta: float = DELTA,
     return "inconclusive"
 
 
+GAP_METHODS = ("t", "bootstrap")
+
+
 def group_gap(parent_scores: Mapping[Hashable, float], parents: Sequence[Hashable],
               child_scores: Sequence[float], directions: Sequence[str], *,
               valid: Sequence[bool | None] | None = None, view: str = "raw",
               delta: float = DELTA, min_pairs: int = MIN_PAIRS,
-              confidence: float = CONFIDENCE, seed: int = 0) -> dict[str, GroupGap]:
+              confidence: float = CONFIDENCE, seed: int = 0, method: str = "t"
+              ) -> dict[str, GroupGap]:
     """The gap per direction (``directions[i]`` names child ``i``'s swap, e.g.
     ``"female->male"``): score after the swap minus before, each parent's children
-    averaged, then a bootstrap over parents. A parent with children in two directions
-    counts once in each."""
+    averaged, then the mean over parents with its interval. A parent with children in
+    two directions counts once in each.
+
+    ``method="t"`` (default) is the paired Student-t interval over parents;
+    ``"bootstrap"`` the seeded BCa bootstrap over parents. The t interval is the default
+    because its coverage under the null held at 95 % in the simulation of
+    tests/engine/test_counterfactual_detection.py, where the bootstrap's fell to about
+    93 % (percentile-type bootstrap intervals of a mean are too narrow for samples of
+    tens to a hundred parents)."""
     if delta < 0 or min_pairs < 1:
         raise ValueError(f"delta must be >= 0 and min_pairs >= 1 (got delta={delta}, "
                          f"min_pairs={min_pairs})")
+    if method not in GAP_METHODS:
+        raise ValueError(f"method must be one of {GAP_METHODS}, not {method!r}")
     n = len(parents)
     _check_len("directions", directions, n)
     mask = keep_mask(valid, n, view)
@@ -332,7 +365,9 @@ def group_gap(parent_scores: Mapping[Hashable, float], parents: Sequence[Hashabl
     for d in dict.fromkeys(directions):
         dm = mask & np.array([x == d for x in directions], dtype=bool)
         shifts = parent_shifts(parent_scores, parents, child_scores, dm)
-        gap = bootstrap_mean(list(shifts.values()), seed=seed, confidence=confidence)
+        vals = list(shifts.values())
+        gap = (t_mean(vals, confidence=confidence) if method == "t"
+               else bootstrap_mean(vals, seed=seed, confidence=confidence))
         out[d] = GroupGap(direction=d, pairs=len(shifts), gap=gap,
                           verdict=gap_verdict(gap, len(shifts), delta=delta,
                                               min_pairs=min_pairs),
