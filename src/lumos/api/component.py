@@ -94,14 +94,145 @@ class Interpreter(Component):
         """One result per input; model outputs come from ``context.predict``."""
 
 
+#: tasks a generator may declare in ``Generator.tasks`` (see :func:`model_task`)
+TASKS = ("classification", "regression", "tagging", "generation")
+
+
+def model_task(model: Model | None) -> str | None:
+    """The task a model's output spec says it does: ``classification`` (class
+    probabilities), ``regression``, ``tagging`` (tags or spans per token) or
+    ``generation`` (seq2seq and language models: generated text). ``None`` without a
+    model or for an output spec with none of these."""
+    if model is None:
+        return None
+    from lumos.api import types as T
+
+    kinds = [type(f) for f in model.output_spec().values()]
+    for task, types in (("classification", (T.MulticlassPreds,)),
+                        ("regression", (T.RegressionScore,)),
+                        ("tagging", (T.SequenceTags, T.SpanLabels)),
+                        ("generation", (T.GeneratedText, T.GeneratedTextCandidates))):
+        if any(issubclass(k, types) for k in kinds):
+            return task
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpanChange:
+    """One edit, in character offsets: ``field[start:end] == old`` in the parent became
+    ``new == new_field[new_start:new_end]`` in the counterfactual (``end`` exclusive;
+    an insertion has ``start == end``, a deletion ``new == ""``)."""
+
+    field: str
+    start: int
+    end: int
+    old: str
+    new_start: int
+    new_end: int
+    new: str
+
+    def to_json(self) -> JsonDict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Counterfactual:
+    """One generated example and where it came from.
+
+    ``example``: the new row (every field of its parent, the edited ones changed, gold
+    labels kept or set by an expectation; ``_parent`` holds the parent's row key; the
+    engine adds its ``id``). ``parent``: the parent's row key (``""`` for a template row
+    with no parent). ``generator``/``version``/``config_hash``: what made it.
+    ``changes``: span-level provenance, in the order of the text. ``meta``: what the
+    generator wants to say about this row (the rule, the direction of a group swap, a
+    search's steps). ``flags``: facts the validity guard reads (``"pos_out_of_context"``:
+    the part of speech came from WordNet, not a tagger). ``expect``: a template's
+    expectation (``{"kind": "MFT", "label": ...}``, ``{"kind": "INV"}``, ``{"kind": "DIR",
+    "label": ..., "direction": "up" | "down"}``). ``validity``: check id ->
+    ``"passed" | "failed" | "not_checked"``, filled by the engine's validity guard;
+    ``valid``: False once a check failed, True only when every check ran and passed,
+    None while any is not checked and none failed.
+    """
+
+    example: JsonDict
+    parent: str
+    generator: str
+    version: str
+    config_hash: str
+    changes: tuple[SpanChange, ...] = ()
+    meta: JsonDict = dataclasses.field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    expect: JsonDict | None = None
+    validity: dict[str, str] = dataclasses.field(default_factory=dict)
+    valid: bool | None = None
+
+    def to_json(self) -> JsonDict:
+        out = dataclasses.asdict(self)
+        out["changes"] = [c.to_json() for c in self.changes]
+        return out
+
+
+#: ``Generated.status`` values
+GENERATED_STATUSES = ("ok", "no_change", "budget_exhausted", "skipped", "truncated")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Generated:
+    """What a generator made from one parent example.
+
+    ``status``: ``ok``; ``no_change`` (nothing to edit: no rule matched, no synonym);
+    ``budget_exhausted`` (the per-example candidate budget ran out before the generator
+    had tried or emitted everything; what it has is kept); ``skipped`` (the example
+    cannot be used, ``notes["reason"]`` says why); ``truncated`` (a gradient method
+    only saw the model's first tokens). ``notes``: counts and reasons (names skipped as
+    ambiguous, candidates tried, model queries)."""
+
+    parent: str
+    counterfactuals: list[Counterfactual] = dataclasses.field(default_factory=list)
+    status: str = "ok"
+    notes: JsonDict = dataclasses.field(default_factory=dict)
+
+
 class Generator(Component):
-    """Makes new examples from one (counterfactuals)."""
+    """Makes counterfactuals: new examples from a batch of parent examples.
+
+    The contract is batch-wise. ``run(examples, context, config=...)`` gets parent rows
+    (dicts holding the dataset's fields and their row key in ``id``) and returns one
+    :class:`Generated` per example, in order. ``context`` is the engine's
+    :class:`~lumos.api.context.RunContext`: ``context.model`` and
+    ``context.dataset_spec`` say what the rows are for; a search that needs the model
+    predicts *all* its candidates of a step through ``context.predict(context.model,
+    candidates, transient=True)`` (batched, de-duplicated, cached), never one model call
+    per candidate; random choices come from ``context.rng_for(...)`` seeded streams.
+
+    ``tasks`` declares the model tasks a generator supports (:data:`TASKS`):
+    classification and regression rows keep their gold label; tagging rows get their
+    tags realigned through the changed spans (or the generator leaves ``tagging`` out);
+    generation rows change the input and the engine reports how the output changed. A
+    generator that needs no model at all (rules, templates) also runs with
+    ``context.model`` None. ``standalone`` makes rows that have no parent (CheckList's
+    minimum-functionality templates).
+    """
 
     kind = "generator"
+    #: model tasks this generator supports (``None``: the model is not given)
+    tasks: ClassVar[frozenset[str]] = frozenset({"classification", "regression", "generation"})
+    #: whether the generator calls the model (searches); they need ``context.model``
+    needs_model: ClassVar[bool] = False
+
+    def is_compatible(self, model: Model | None, dataset_spec: Spec) -> bool:
+        if model is None:
+            return not self.needs_model
+        return model_task(model) in self.tasks
 
     @abstractmethod
-    def generate(self, example: Mapping[str, Any], model: Model | None, dataset_spec: Spec,
-                 *, config: Any, context: RunContext) -> list[JsonDict]: ...
+    def run(self, examples: Sequence[Mapping[str, Any]], context: RunContext, *,
+            config: Any) -> list[Generated]:
+        """One :class:`Generated` per example, in order."""
+
+    def standalone(self, context: RunContext, *, config: Any) -> list[Counterfactual]:
+        """Rows with no parent (``parent == ""``); most generators make none."""
+        return []
 
 
 class Metric(Component):

@@ -14,6 +14,9 @@ arguments comes through the ``context`` of its ``run``:
 - ``progress(done, total)``: optional, for a component that reports its own steps.
 - ``cancel``: an event the caller sets to stop; :meth:`RunContext.check_cancelled`
   raises :class:`Cancelled` once it is set.
+- ``model`` and ``dataset_spec``: for components whose ``run`` takes no model argument
+  (generators): the model the run is for (None when there is none) and the spec of the
+  rows it is given.
 
 The engine builds contexts (``lumos.engine.context.run_context``); tests may build one
 around any predict function.
@@ -30,6 +33,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from lumos.api.model import JsonDict, Model
+from lumos.api.types import Spec
 
 ProgressFn = Callable[[int, int], None]
 
@@ -60,6 +64,10 @@ class RunContext:
     seed: int = 0
     progress: ProgressFn | None = None
     cancel: threading.Event | None = None
+    #: the model a generator's rows are for (None: no model)
+    model: Model | None = None
+    #: the typed fields of the rows a generator is given
+    dataset_spec: Spec | None = None
     #: seeded with ``seed``; for draws that may depend on the order of the work
     rng: np.random.Generator = field(init=False, repr=False, compare=False)
 

@@ -22,6 +22,7 @@ BUILTIN_MODULES = (
     "lumos.components.salience",
     "lumos.components.metrics",
     "lumos.components.projections",
+    "lumos.components.generators",
     "lumos.models",
 )
 

@@ -13,11 +13,13 @@ from typing import Any
 
 from lumos.api.context import ProgressFn, RunContext
 from lumos.api.model import JsonDict, Model
+from lumos.api.types import Spec
 from lumos.engine.predict import Engine
 
 
 def run_context(engine: Engine, *, seed: int = 0, progress: ProgressFn | None = None,
-                cancel: threading.Event | None = None) -> RunContext:
+                cancel: threading.Event | None = None, model: Model | None = None,
+                dataset_spec: Spec | None = None) -> RunContext:
     """A context whose ``predict`` is ``engine.predict`` (transient inputs are kept in
     memory only, never written to the store)."""
 
@@ -27,7 +29,8 @@ def run_context(engine: Engine, *, seed: int = 0, progress: ProgressFn | None = 
         return engine.predict(model, inputs, fields=fields, persist=not transient,
                               cancel=cancel)
 
-    return RunContext(predict=predict, seed=seed, progress=progress, cancel=cancel)
+    return RunContext(predict=predict, seed=seed, progress=progress, cancel=cancel,
+                      model=model, dataset_spec=dataset_spec)
 
 
 def config_seed(config: Any) -> int:

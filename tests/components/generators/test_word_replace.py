@@ -1,0 +1,104 @@
+"""word_replace: rule parsing, Unicode word boundaries, modes, case, provenance."""
+
+import pytest
+
+from lumos.api.component import Counterfactual
+from lumos.api.types import SpecError
+from lumos.components.generators.word_replace import WordReplace, parse_rules
+from lumos.testing.context import context_for
+
+
+def run(texts, **config):
+    gen = WordReplace()
+    cfg = gen.make_config(config)
+    rows = [{"id": f"r{i}", "text": t} for i, t in enumerate(texts)]
+    return gen.run(rows, context_for(cfg), config=cfg)
+
+
+def texts(result):
+    return [cf.example["text"] for cf in result.counterfactuals]
+
+
+def test_per_rule_replaces_every_match_once_per_replacement():
+    [res] = run(["great film, Great cast"], rules="great -> bad | poor")
+    assert texts(res) == ["bad film, Bad cast", "poor film, Poor cast"]
+    cf = res.counterfactuals[0]
+    assert isinstance(cf, Counterfactual)
+    assert cf.parent == "r0" and cf.example["_parent"] == "r0"
+    assert cf.generator == "word_replace" and cf.version == WordReplace.version
+    assert len(cf.config_hash) == 16
+    assert [(c.start, c.end, c.old, c.new_start, c.new_end, c.new) for c in cf.changes] == \
+        [(0, 5, "great", 0, 3, "bad"), (12, 17, "Great", 10, 13, "Bad")]
+    for c in cf.changes:  # provenance points into both texts
+        assert "great film, Great cast"[c.start:c.end] == c.old
+        assert cf.example["text"][c.new_start:c.new_end] == c.new
+    assert cf.meta == {"rule": "great", "replacement": "bad"}
+
+
+def test_per_match_gives_one_output_per_occurrence():
+    [res] = run(["good good"], rules="good -> bad", mode="per_match")
+    assert texts(res) == ["bad good", "good bad"]
+
+
+def test_all_mode_applies_every_rule_at_once():
+    [res] = run(["he is tall and kind"], rules="tall -> short | small\nkind -> cruel",
+                mode="all")
+    assert texts(res) == ["he is short and cruel", "he is small and cruel"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("café cafés", ["bar cafés"]),          # no match inside a longer word, any script
+    ("Ελλάδα και ελλάδα", ["X και X"]),      # Greek, case-insensitive
+    ("précafé", []),
+])
+def test_unicode_word_boundaries(text, expected):
+    [res] = run([text], rules="café -> bar; ελλάδα -> X")
+    assert texts(res) == expected
+    if not expected:
+        assert res.status == "no_change"
+
+
+def test_phrases_and_case_sensitivity():
+    [res] = run(["New  York is big; new york too"], rules="new york -> Paris",
+                ignore_case=False)
+    assert texts(res) == ["New  York is big; Paris too"]
+
+
+def test_budget_exhausted_keeps_what_was_made():
+    [res] = run(["a a a a a"], rules="a -> b | c | d", mode="per_match", budget=4)
+    assert res.status == "budget_exhausted"
+    assert len(res.counterfactuals) == 4 and res.notes["candidates"] == 4
+
+
+def test_tags_are_realigned_through_the_spans():
+    spec_rows = [{"id": "t", "tokens": ["I", "met", "Bob", "today"],
+                  "tags": ["O", "O", "B-PER", "O"]}]
+    from lumos.api import types as T
+    from lumos.testing.context import context_for as ctx
+
+    gen = WordReplace()
+    cfg = gen.make_config({"rules": "Bob -> Mary Ann | Al", "field": "tokens"})
+    import dataclasses
+
+    context = dataclasses.replace(ctx(cfg), dataset_spec={
+        "tokens": T.Tokens(), "tags": T.SequenceTags(align="tokens")})
+    [res] = gen.run(spec_rows, context, config=cfg)
+    rows = [(cf.example["tokens"], cf.example["tags"]) for cf in res.counterfactuals]
+    assert rows == [(["I", "met", "Mary", "Ann", "today"], ["O", "O", "B-PER", "I-PER", "O"]),
+                    (["I", "met", "Al", "today"], ["O", "O", "B-PER", "O"])]
+
+
+@pytest.mark.parametrize("rules, words", [
+    ("great", "'->'"), ("-> bad", "word on each side"), ("a -> b || c", "empty replacement"),
+])
+def test_bad_rules_name_the_option_and_the_form(rules, words):
+    with pytest.raises(ValueError, match="'rules' line 1") as e:
+        parse_rules(rules)
+    assert words in str(e.value)
+    with pytest.raises(SpecError, match="word_replace: bad config"):
+        WordReplace.make_config({"rules": rules})
+
+
+def test_empty_rules_is_a_clear_error():
+    with pytest.raises(ValueError, match="'rules' is empty"):
+        run(["x"], rules="")
