@@ -579,3 +579,20 @@ def summarise(parents: Mapping[Hashable, Mapping[str, Any]],
                                           seed=seed).to_json()
         out[view] = v
     return out
+
+
+def attack_summary_of(generated: Sequence[Any], *, confidence: float = CONFIDENCE
+                      ) -> AttackSummary:
+    """TextAttack's summary of an attack generator's results (one
+    :class:`~lumos.api.component.Generated` per original, whose ``notes`` hold
+    ``attack``, ``words_changed``, ``words_total`` and ``queries``)."""
+    notes = [g.notes for g in generated]
+    lacking = [i for i, n in enumerate(notes) if "attack" not in n]
+    if lacking:
+        raise ValueError(f"result {lacking[0]} has no 'attack' note: give the results of "
+                         "an attack generator (greedy_attack)")
+    return attack_summary([n["attack"] for n in notes],
+                          words_changed=[int(n.get("words_changed", 0)) for n in notes],
+                          words_total=[int(n.get("words_total", 0)) for n in notes],
+                          queries=[int(n.get("queries", 0)) for n in notes],
+                          confidence=confidence)
