@@ -19,7 +19,7 @@ size and the labels before and after.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import field as dc_field
 from typing import Any, ClassVar
@@ -81,28 +81,50 @@ def ablation_search(rows: Sequence[TextRow], score: Scorer, *, max_set_size: int
                     budget: int = 500) -> list[AblationResult]:
     """The search over all ``rows`` at once; ``score`` is called once per step with the
     step's candidates of every row (the originals first)."""
+    return minimal_flip_search(
+        rows, score, units=[list(range(len(r.words))) for r in rows],
+        text_for=_removed_text, max_set_size=max_set_size, budget=budget,
+        empty_reason="no words to remove")
+
+
+def minimal_flip_search(rows: Sequence[TextRow], score: Scorer, *,
+                        units: Sequence[Sequence[int]],
+                        text_for: Callable[[TextRow, Sequence[int]], str],
+                        max_set_size: int, budget: int,
+                        originals: Sequence[np.ndarray] | None = None,
+                        empty_reason: str = "nothing to edit") -> list[AblationResult]:
+    """Minimal sets of edit units (``units[i]``: the positions row ``i`` may edit) whose
+    edit, ``text_for(row, combo)``, changes the predicted class; sizes 1 to
+    ``max_set_size``, units ranked by the size-1 drop of the predicted class's
+    probability, at most ``budget`` candidates per row. ``originals``: the rows' class
+    probabilities when already known (else predicted first)."""
     results = [AblationResult(row=r) for r in rows]
-    active = [res for res in results if res.row.words]
+    unit_of = {id(res): list(u) for res, u in zip(results, units, strict=True)}
+    active = [res for res in results if unit_of[id(res)]]
     for res in results:
-        if not res.row.words:
-            res.status, res.reason = "no_change", "no words to remove"
+        if not unit_of[id(res)]:
+            res.status, res.reason = "no_change", empty_reason
     if not active:
         return results
-    originals = score([res.row.example for res in active])
-    for res, p in zip(active, originals, strict=True):
-        res.probas, res.label = p, int(np.argmax(p))
+    if originals is None:
+        got = score([res.row.example for res in active])
+    else:
+        by_id = {id(res): p for res, p in zip(results, originals, strict=True)}
+        got = [by_id[id(res)] for res in active]
+    for res, p in zip(active, got, strict=True):
+        res.probas, res.label = np.asarray(p, dtype=float), int(np.argmax(p))
     ranked: dict[int, list[int]] = {}
     for size in range(1, max_set_size + 1):
         batch: list[tuple[AblationResult, tuple[int, ...]]] = []
         for j, res in enumerate(active):
-            n = len(res.row.words)
-            if size > n:
+            mine = unit_of[id(res)]
+            if size > len(mine):
                 continue
             left = budget - res.tried
             if left <= 0:
                 continue
             if size == 1:
-                combos: Iterator[tuple[int, ...]] = ((i,) for i in range(n))
+                combos: Iterator[tuple[int, ...]] = ((i,) for i in mine)
             else:
                 combos = itertools.combinations(ranked[j], size)
             found = [frozenset(f) for f, _ in res.flips]
@@ -118,7 +140,7 @@ def ablation_search(rows: Sequence[TextRow], score: Scorer, *, max_set_size: int
             res.tried += took
         if not batch:
             continue
-        cands = [res.row.with_text(_removed_text(res.row, combo)) for res, combo in batch]
+        cands = [res.row.with_text(text_for(res.row, combo)) for res, combo in batch]
         probas = score(cands)
         by_res: dict[int, list[tuple[tuple[int, ...], np.ndarray]]] = {}
         for (res, combo), p in zip(batch, probas, strict=True):
