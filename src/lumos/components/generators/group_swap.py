@@ -192,7 +192,7 @@ class GroupSwap(EditGenerator):
         genders = {n: "male" for n in male} | {n: "female" for n in female}
         skipped: dict[str, int] = {}
         found_names: list[tuple[Word, str]] = []
-        for i, w in enumerate(ws):
+        for w in ws:
             if not w.text[:1].isupper() or w.text.lower() in _TERMS:
                 continue
             tag = tags.get(w.start) if tags else None
@@ -284,7 +284,7 @@ class GroupSwap(EditGenerator):
         pats = {label: [re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, t.split()))
                                    + r"(?!\w)", re.IGNORECASE) for t in terms]
                 for label, terms in groups}
-        for label, terms in groups:
+        for label, _terms in groups:
             hits = [(i, m) for i, p in enumerate(pats[label]) for m in p.finditer(text)]
             if not hits:
                 continue
