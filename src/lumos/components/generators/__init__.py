@@ -13,7 +13,7 @@ parents and children in batches and applies the validity guard. Edit generators 
 import importlib
 
 GENERATOR_MODULES = ("word_replace", "synonyms", "char_noise", "contractions", "numbers_to_words",
-                     "group_swap")
+                     "group_swap", "templates")
 
 for _name in GENERATOR_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
