@@ -219,6 +219,9 @@ class Generator(Component):
     tasks: ClassVar[frozenset[str]] = frozenset({"classification", "regression", "generation"})
     #: whether the generator calls the model (searches); they need ``context.model``
     needs_model: ClassVar[bool] = False
+    #: options that make the generator produce something on ordinary English text (a
+    #: starting point for forms; the registry-wide tests run every generator with it)
+    example_config: ClassVar[Mapping[str, Any]] = {}
 
     def is_compatible(self, model: Model | None, dataset_spec: Spec) -> bool:
         if model is None:

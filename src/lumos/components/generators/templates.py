@@ -194,6 +194,8 @@ class Templates(EditGenerator):
                    config: Any, prepared: Any, notes: dict[str, Any]
                    ) -> Iterator[Candidate]:
         templates, lex = prepared
+        if not text.strip():  # nothing to test invariance or direction on
+            return
         for t in templates:
             if t.kind == "MFT":
                 continue
