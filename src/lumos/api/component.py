@@ -166,9 +166,15 @@ class Counterfactual:
     validity: dict[str, str] = dataclasses.field(default_factory=dict)
     valid: bool | None = None
 
+    @property
+    def failed_checks(self) -> list[str]:
+        """The validity checks this row failed, in the guard's order."""
+        return [k for k, v in self.validity.items() if v == "failed"]
+
     def to_json(self) -> JsonDict:
         out = dataclasses.asdict(self)
         out["changes"] = [c.to_json() for c in self.changes]
+        out["failed_checks"] = self.failed_checks
         return out
 
 
