@@ -131,3 +131,15 @@ def test_tagging_rows_are_realigned_and_predicted():
     assert row["tokens"] == ["we", "saw", "Bob", "Smith"]
     assert row["tags"] == ["O", "O", "B-PER", "I-PER"]
     assert run.changes[0]["pred_tags"]["changed"] is True
+    # without a dataset spec, the model's input spec says which tags to realign
+    again = generate(None, tagger, rows, "word_replace", {"rules": "bob -> Bob Smith"})
+    assert again.rows[0]["tags"] == ["O", "O", "B-PER", "I-PER"]
+
+
+def test_generation_models_get_their_input_changed_and_output_change_reported():
+    run = generate(None, FakeGenerator(), [{"id": "s", "source": "a good day"}],
+                   "word_replace", {"rules": "good -> bad"})
+    [row] = run.rows
+    assert row["source"] == "a bad day"  # the model's text input, found from its spec
+    assert run.changes[0]["output_text"] == {"changed": True, "parent_text": "day good a",
+                                             "text": "day bad a"}

