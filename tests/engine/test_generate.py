@@ -143,3 +143,34 @@ def test_generation_models_get_their_input_changed_and_output_change_reported():
     assert row["source"] == "a bad day"  # the model's text input, found from its spec
     assert run.changes[0]["output_text"] == {"changed": True, "parent_text": "day good a",
                                              "text": "day bad a"}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_synonyms_on_the_sentiment_demo_predict_in_batches_and_check_embeddings():
+    from lumos.components.generators import wordnet
+
+    if not wordnet.available():
+        pytest.skip("WordNet not laid out (make bootstrap)")
+    from lumos.demos.data import tweets
+    from lumos.demos.sentiment import load_sentiment_model
+    from lumos.engine.generate import embedding_field
+
+    model = load_sentiment_model(progress=False)
+    calls = []
+    real = model.predict
+    model.predict = lambda inputs, **kw: calls.append(len(inputs)) or real(inputs, **kw)
+    ds = tweets("test")
+    run = generate(Engine(Store(":memory:")), model, ds, "synonyms",
+                   {"max_synonyms": 2, "budget": 10}, indices=range(8))
+    assert len(run.results) == 8 and run.rows
+    texts = {r["text"] for r in run.rows} | {p["text"] for p in run.parents}
+    # one engine call: the model saw each distinct text once, in full batches
+    assert sum(calls) == len(texts)
+    assert len(calls) == -(-len(texts) // model.max_batch_size)
+    assert embedding_field(model) is not None
+    checked = [cf.validity["embedding"] for cf in run.counterfactuals]
+    assert "not_checked" not in checked and "passed" in checked
+    preds = next(n for n, f in model.output_spec().items()
+                 if isinstance(f, T.MulticlassPreds))
+    assert all(isinstance(c[preds]["flipped"], bool) for c in run.changes)
