@@ -121,7 +121,8 @@ def model_task(model: Model | None) -> str | None:
 class SpanChange:
     """One edit, in character offsets: ``field[start:end] == old`` in the parent became
     ``new == new_field[new_start:new_end]`` in the counterfactual (``end`` exclusive;
-    an insertion has ``start == end``, a deletion ``new == ""``)."""
+    an insertion has ``start == end``, a deletion ``new == ""``). For a tokens field
+    (token tagging) offsets index the tokens joined by single spaces."""
 
     field: str
     start: int

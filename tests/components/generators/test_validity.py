@@ -32,6 +32,9 @@ def test_antonym_swap_fails():
     assert row.validity["antonym"] == "failed" and row.valid is False
     ok = V.check(swap(PARENT, "good", "fine"), {"text": PARENT})
     assert ok.validity["antonym"] == "passed"
+    text = "she loved the long flights"
+    inflected = V.check(swap(text, "loved", "hated"), {"text": text})
+    assert inflected.validity["antonym"] == "failed"  # base forms: love / hate
 
 
 @pytest.mark.parametrize("old, new, verdict", [

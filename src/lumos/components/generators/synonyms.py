@@ -8,12 +8,15 @@ installed) the declared fallback takes WordNet's most common part of speech for 
 word out of context, recovers the inflection from ``lemminflect``'s tables, and flags
 the rows ``pos_out_of_context``: the validity guard then never marks them valid.
 
+An indefinite article before the word follows the synonym ("a great day" -> "an
+outstanding day"; by its first letter, so "an hour"-like exceptions are missed).
 One output per (word, synonym), words in text order, at most ``max_synonyms`` per word;
 proper nouns, stop words and words shorter than three letters are left alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +42,8 @@ such no nor not only own same so than too very can will just don should now is a
 be been being have has had having do does did doing i me my we our you your he him his she
 her it its they them their what which who whom this that these those am get got make made
 let say said go went thing things really lot""".split())
+#: an indefinite article right before a word (matched up to the word's start)
+_ARTICLE = re.compile(r"(?<!\w)(an?)\s+$", re.IGNORECASE)
 _UPOS = {"n": "NOUN", "v": "VERB", "a": "ADJ", "r": "ADV"}
 
 
@@ -166,8 +171,15 @@ class Synonyms(EditGenerator):
             flags = ("pos_out_of_context",)
         notes["tagger"] = "spacy" if not flags else "wordnet_out_of_context"
         for s in slots:
+            article = _ARTICLE.search(text, max(0, s.start - 8), s.start)
             for syn in synonyms_of(s.lemma, s.pos, config.max_synonyms):
                 new = match_case(s.text, inflect(syn, s.tag))
-                yield Candidate((Edit(s.start, s.end, new),), flags=flags,
+                edits = [Edit(s.start, s.end, new)]
+                if article is not None:  # "a great day" -> "an outstanding day"
+                    want = "an" if new[:1].lower() in "aeiou" else "a"
+                    if article.group(1).lower() != want:
+                        edits.insert(0, Edit(article.start(1), article.end(1),
+                                             match_case(article.group(1), want)))
+                yield Candidate(tuple(edits), flags=flags,
                                 meta={"word": s.text, "synonym": syn, "pos": s.pos,
                                       "tag": s.tag})
