@@ -174,3 +174,13 @@ def test_synonyms_on_the_sentiment_demo_predict_in_batches_and_check_embeddings(
     preds = next(n for n, f in model.output_spec().items()
                  if isinstance(f, T.MulticlassPreds))
     assert all(isinstance(c[preds]["flipped"], bool) for c in run.changes)
+
+
+def test_compatibility_needs_a_field_to_edit():
+    from lumos.engine.generate import get_generator
+
+    gen = get_generator("word_replace")
+    assert gen.is_compatible(FakeClassifier(), {})
+    assert gen.is_compatible(None, {"text": T.TextSegment()})
+    assert not gen.is_compatible(None, {"score": T.Scalar()})
+    assert not get_generator("templates").is_compatible(FakeTagger(), {})

@@ -210,6 +210,13 @@ class EditGenerator(Generator):
         {"classification", "regression", "tagging", "generation"})
     Config: ClassVar[type[Any]] = GeneratorConfig
 
+    def is_compatible(self, model: Any, dataset_spec: T.Spec) -> bool:
+        """The model's task is supported and there is a text or tokens field to edit."""
+        if not super().is_compatible(model, dataset_spec):
+            return False
+        spec = model.input_spec() if model is not None else dataset_spec
+        return any(type(f) in (T.TextSegment, T.Tokens) for f in spec.values())
+
     def prepare(self, config: Any) -> Any:
         """Parse the config once per run (rules, lexicons); passed to ``candidates``."""
         return None
