@@ -142,6 +142,13 @@ def _tag_fields(spec: T.Spec | None, tokens_field: str) -> list[str]:
             if isinstance(fs, T.SequenceTags) and fs.align == tokens_field]
 
 
+def _span_fields(spec: T.Spec | None, text_field_name: str) -> list[str]:
+    if not spec:
+        return []
+    return [n for n, fs in spec.items()
+            if isinstance(fs, T.SpanLabels) and fs.align == text_field_name]
+
+
 def _offsets(tokens: Sequence[str]) -> list[tuple[int, int]]:
     out, pos = [], 0
     for t in tokens:
@@ -185,6 +192,36 @@ def realign_tags(old_tokens: Sequence[str], tags: Sequence[str],
         new_tags.append(tag)
         last_change = hit
     return new_tokens, new_tags
+
+
+def shift_offset(o: int, changes: Sequence[SpanChange], *, end: bool) -> int:
+    """Where character ``o`` of the parent lands in the edited text. An offset inside a
+    changed span snaps to the new span's start (``end=False``) or end (``end=True``);
+    an insertion exactly at ``o`` lies before a span starting there and after one
+    ending there."""
+    delta = 0
+    for c in sorted(changes, key=lambda c: c.start):
+        d = (c.new_end - c.new_start) - (c.end - c.start)
+        if c.start == c.end:
+            if c.start < o or (c.start == o and not end):
+                delta += d
+        elif c.end <= o:
+            delta += d
+        elif c.start < o:
+            return c.new_end if end else c.new_start
+    return o + delta
+
+
+def realign_spans(spans: Sequence[Mapping[str, Any]], changes: Sequence[SpanChange]
+                  ) -> list[dict[str, Any]]:
+    """Character spans (``SpanLabels`` over a text) carried through the changes."""
+    out = []
+    for sp in spans:
+        new = dict(sp)
+        new["start"] = shift_offset(int(sp["start"]), changes, end=False)
+        new["end"] = max(new["start"], shift_offset(int(sp["end"]), changes, end=True))
+        out.append(new)
+    return out
 
 
 # ------------------------------------------------------------------ base class
@@ -302,6 +339,9 @@ class EditGenerator(Generator):
             new[name] = tokens
         else:
             new[name] = new_text
+            for sf in _span_fields(spec, name):
+                if example.get(sf) is not None:
+                    new[sf] = realign_spans(list(example[sf]), changes)
         if cand.label is not None:
             label_field = _label_field(spec)
             if label_field:
