@@ -147,3 +147,31 @@ def test_untouched_spans_keep_their_text_under_random_edits():
                 assert new[sp["start"]:sp["end"]] == e.new
             else:
                 assert new[sp["start"]:sp["end"]] == w.text
+
+
+def test_realigned_tags_keep_untouched_tokens_and_extend_entities():
+    import numpy as np
+
+    from lumos.components.generators.base import Edit, apply_edits, realign_tags
+
+    rng = np.random.default_rng(1)
+    tokens = [f"w{i}" for i in range(12)]
+    tags = ["O", "B-PER", "I-PER", "O", "B-LOC", "O", "O", "B-ORG", "O", "O", "B-PER", "O"]
+    text = " ".join(tokens)
+    offs, pos = [], 0
+    for t in tokens:
+        offs.append((pos, pos + len(t)))
+        pos += len(t) + 1
+    for _ in range(100):
+        picked = sorted(rng.choice(len(tokens), size=3, replace=False).tolist())
+        sizes = {i: int(rng.integers(1, 4)) for i in picked}
+        edits = [Edit(*offs[i], " ".join(f"n{i}x{k}" for k in range(sizes[i])))
+                 for i in picked]
+        new, changes = apply_edits(text, edits, "tokens")
+        new_tokens, new_tags = realign_tags(tokens, tags, changes, new)
+        expected = []
+        for i, tag in enumerate(tags):
+            k = sizes.get(i, 1)
+            cont = "I-" + tag[2:] if tag != "O" else "O"
+            expected += [tag] + [cont] * (k - 1)
+        assert new_tokens == new.split() and new_tags == expected
