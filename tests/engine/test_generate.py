@@ -131,3 +131,56 @@ def test_tagging_rows_are_realigned_and_predicted():
     assert row["tokens"] == ["we", "saw", "Bob", "Smith"]
     assert row["tags"] == ["O", "O", "B-PER", "I-PER"]
     assert run.changes[0]["pred_tags"]["changed"] is True
+    # without a dataset spec, the model's input spec says which tags to realign
+    again = generate(None, tagger, rows, "word_replace", {"rules": "bob -> Bob Smith"})
+    assert again.rows[0]["tags"] == ["O", "O", "B-PER", "I-PER"]
+
+
+def test_generation_models_get_their_input_changed_and_output_change_reported():
+    run = generate(None, FakeGenerator(), [{"id": "s", "source": "a good day"}],
+                   "word_replace", {"rules": "good -> bad"})
+    [row] = run.rows
+    assert row["source"] == "a bad day"  # the model's text input, found from its spec
+    assert run.changes[0]["output_text"] == {"changed": True, "parent_text": "day good a",
+                                             "text": "day bad a"}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_synonyms_on_the_sentiment_demo_predict_in_batches_and_check_embeddings():
+    from lumos.components.generators import wordnet
+
+    if not wordnet.available():
+        pytest.skip("WordNet not laid out (make bootstrap)")
+    from lumos.demos.data import tweets
+    from lumos.demos.sentiment import load_sentiment_model
+    from lumos.engine.generate import embedding_field
+
+    model = load_sentiment_model(progress=False)
+    calls = []
+    real = model.predict
+    model.predict = lambda inputs, **kw: calls.append(len(inputs)) or real(inputs, **kw)
+    ds = tweets("test")
+    run = generate(Engine(Store(":memory:")), model, ds, "synonyms",
+                   {"max_synonyms": 2, "budget": 10}, indices=range(8))
+    assert len(run.results) == 8 and run.rows
+    texts = {r["text"] for r in run.rows} | {p["text"] for p in run.parents}
+    # one engine call: the model saw each distinct text once, in full batches
+    assert sum(calls) == len(texts)
+    assert len(calls) == -(-len(texts) // model.max_batch_size)
+    assert embedding_field(model) is not None
+    checked = [cf.validity["embedding"] for cf in run.counterfactuals]
+    assert "not_checked" not in checked and "passed" in checked
+    preds = next(n for n, f in model.output_spec().items()
+                 if isinstance(f, T.MulticlassPreds))
+    assert all(isinstance(c[preds]["flipped"], bool) for c in run.changes)
+
+
+def test_compatibility_needs_a_field_to_edit():
+    from lumos.engine.generate import get_generator
+
+    gen = get_generator("word_replace")
+    assert gen.is_compatible(FakeClassifier(), {})
+    assert gen.is_compatible(None, {"text": T.TextSegment()})
+    assert not gen.is_compatible(None, {"score": T.Scalar()})
+    assert not get_generator("templates").is_compatible(FakeTagger(), {})

@@ -121,7 +121,8 @@ def model_task(model: Model | None) -> str | None:
 class SpanChange:
     """One edit, in character offsets: ``field[start:end] == old`` in the parent became
     ``new == new_field[new_start:new_end]`` in the counterfactual (``end`` exclusive;
-    an insertion has ``start == end``, a deletion ``new == ""``)."""
+    an insertion has ``start == end``, a deletion ``new == ""``). For a tokens field
+    (token tagging) offsets index the tokens joined by single spaces."""
 
     field: str
     start: int
@@ -166,9 +167,15 @@ class Counterfactual:
     validity: dict[str, str] = dataclasses.field(default_factory=dict)
     valid: bool | None = None
 
+    @property
+    def failed_checks(self) -> list[str]:
+        """The validity checks this row failed, in the guard's order."""
+        return [k for k, v in self.validity.items() if v == "failed"]
+
     def to_json(self) -> JsonDict:
         out = dataclasses.asdict(self)
         out["changes"] = [c.to_json() for c in self.changes]
+        out["failed_checks"] = self.failed_checks
         return out
 
 
@@ -219,6 +226,9 @@ class Generator(Component):
     tasks: ClassVar[frozenset[str]] = frozenset({"classification", "regression", "generation"})
     #: whether the generator calls the model (searches); they need ``context.model``
     needs_model: ClassVar[bool] = False
+    #: options that make the generator produce something on ordinary English text (a
+    #: starting point for forms; the registry-wide tests run every generator with it)
+    example_config: ClassVar[Mapping[str, Any]] = {}
 
     def is_compatible(self, model: Model | None, dataset_spec: Spec) -> bool:
         if model is None:

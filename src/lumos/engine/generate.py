@@ -175,6 +175,8 @@ def generate(
     gen = get_generator(generator)
     cfg = make_config(gen, config)
     parents, spec = _parents(data, indices, dataset_spec, target)
+    if spec is None and mdl is not None:  # plain rows: the model says what they hold
+        spec = mdl.input_spec()
     if mdl is None and gen.needs_model:
         raise SpecError(f"{gen.id}: this generator searches with a model; pass --model "
                         "(or model=...) to run it")

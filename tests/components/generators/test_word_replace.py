@@ -102,3 +102,76 @@ def test_bad_rules_name_the_option_and_the_form(rules, words):
 def test_empty_rules_is_a_clear_error():
     with pytest.raises(ValueError, match="'rules' is empty"):
         run(["x"], rules="")
+
+
+def test_character_spans_are_carried_through_the_edits():
+    import dataclasses
+
+    from lumos.api import types as T
+
+    text = "I met Bob in New York today"
+    spans = [{"start": 6, "end": 9, "label": "PER"}, {"start": 13, "end": 21, "label": "LOC"}]
+    gen = WordReplace()
+    cfg = gen.make_config({"rules": "Bob -> Roberta; met -> saw; New York -> Paris",
+                           "mode": "all"})
+    ctx = dataclasses.replace(context_for(cfg), dataset_spec={
+        "text": T.TextSegment(), "ents": T.SpanLabels(align="text")})
+    [res] = gen.run([{"id": "x", "text": text, "ents": spans}], ctx, config=cfg)
+    [cf] = res.counterfactuals
+    new = cf.example["text"]
+    assert new == "I saw Roberta in Paris today"
+    assert [(new[s["start"]:s["end"]], s["label"]) for s in cf.example["ents"]] == \
+        [("Roberta", "PER"), ("Paris", "LOC")]
+
+
+def test_untouched_spans_keep_their_text_under_random_edits():
+    import numpy as np
+
+    from lumos.components.generators.base import Edit, apply_edits, realign_spans, words
+
+    rng = np.random.default_rng(0)
+    text = "alpha beta gamma delta epsilon zeta eta theta iota kappa"
+    ws = words(text)
+    for _ in range(200):
+        picked = sorted(rng.choice(len(ws), size=3, replace=False).tolist())
+        edits = [Edit(ws[i].start, ws[i].end, "x" * int(rng.integers(0, 9))) for i in picked]
+        if rng.random() < 0.5:  # an insertion between words too
+            j = int(rng.integers(len(ws)))
+            if j not in picked:
+                edits.append(Edit(ws[j].start, ws[j].start, "new "))
+        new, changes = apply_edits(text, edits, "text")
+        spans = [{"start": w.start, "end": w.end} for w in ws]
+        for i, (w, sp) in enumerate(zip(ws, realign_spans(spans, changes), strict=True)):
+            if i in picked:
+                e = next(e for e in edits if e.start == w.start and e.end == w.end)
+                assert new[sp["start"]:sp["end"]] == e.new
+            else:
+                assert new[sp["start"]:sp["end"]] == w.text
+
+
+def test_realigned_tags_keep_untouched_tokens_and_extend_entities():
+    import numpy as np
+
+    from lumos.components.generators.base import Edit, apply_edits, realign_tags
+
+    rng = np.random.default_rng(1)
+    tokens = [f"w{i}" for i in range(12)]
+    tags = ["O", "B-PER", "I-PER", "O", "B-LOC", "O", "O", "B-ORG", "O", "O", "B-PER", "O"]
+    text = " ".join(tokens)
+    offs, pos = [], 0
+    for t in tokens:
+        offs.append((pos, pos + len(t)))
+        pos += len(t) + 1
+    for _ in range(100):
+        picked = sorted(rng.choice(len(tokens), size=3, replace=False).tolist())
+        sizes = {i: int(rng.integers(1, 4)) for i in picked}
+        edits = [Edit(*offs[i], " ".join(f"n{i}x{k}" for k in range(sizes[i])))
+                 for i in picked]
+        new, changes = apply_edits(text, edits, "tokens")
+        new_tokens, new_tags = realign_tags(tokens, tags, changes, new)
+        expected = []
+        for i, tag in enumerate(tags):
+            k = sizes.get(i, 1)
+            cont = "I-" + tag[2:] if tag != "O" else "O"
+            expected += [tag] + [cont] * (k - 1)
+        assert new_tokens == new.split() and new_tags == expected

@@ -142,6 +142,13 @@ def _tag_fields(spec: T.Spec | None, tokens_field: str) -> list[str]:
             if isinstance(fs, T.SequenceTags) and fs.align == tokens_field]
 
 
+def _span_fields(spec: T.Spec | None, text_field_name: str) -> list[str]:
+    if not spec:
+        return []
+    return [n for n, fs in spec.items()
+            if isinstance(fs, T.SpanLabels) and fs.align == text_field_name]
+
+
 def _offsets(tokens: Sequence[str]) -> list[tuple[int, int]]:
     out, pos = [], 0
     for t in tokens:
@@ -187,6 +194,36 @@ def realign_tags(old_tokens: Sequence[str], tags: Sequence[str],
     return new_tokens, new_tags
 
 
+def shift_offset(o: int, changes: Sequence[SpanChange], *, end: bool) -> int:
+    """Where character ``o`` of the parent lands in the edited text. An offset inside a
+    changed span snaps to the new span's start (``end=False``) or end (``end=True``);
+    an insertion exactly at ``o`` lies before a span starting there and after one
+    ending there."""
+    delta = 0
+    for c in sorted(changes, key=lambda c: c.start):
+        d = (c.new_end - c.new_start) - (c.end - c.start)
+        if c.start == c.end:
+            if c.start < o or (c.start == o and not end):
+                delta += d
+        elif c.end <= o:
+            delta += d
+        elif c.start < o:
+            return c.new_end if end else c.new_start
+    return o + delta
+
+
+def realign_spans(spans: Sequence[Mapping[str, Any]], changes: Sequence[SpanChange]
+                  ) -> list[dict[str, Any]]:
+    """Character spans (``SpanLabels`` over a text) carried through the changes."""
+    out = []
+    for sp in spans:
+        new = dict(sp)
+        new["start"] = shift_offset(int(sp["start"]), changes, end=False)
+        new["end"] = max(new["start"], shift_offset(int(sp["end"]), changes, end=True))
+        out.append(new)
+    return out
+
+
 # ------------------------------------------------------------------ base class
 @dataclass(frozen=True, kw_only=True)
 class GeneratorConfig:
@@ -210,6 +247,13 @@ class EditGenerator(Generator):
         {"classification", "regression", "tagging", "generation"})
     Config: ClassVar[type[Any]] = GeneratorConfig
 
+    def is_compatible(self, model: Any, dataset_spec: T.Spec) -> bool:
+        """The model's task is supported and there is a text or tokens field to edit."""
+        if not super().is_compatible(model, dataset_spec):
+            return False
+        spec = model.input_spec() if model is not None else dataset_spec
+        return any(type(f) in (T.TextSegment, T.Tokens) for f in spec.values())
+
     def prepare(self, config: Any) -> Any:
         """Parse the config once per run (rules, lexicons); passed to ``candidates``."""
         return None
@@ -218,25 +262,46 @@ class EditGenerator(Generator):
                    config: Any, prepared: Any, notes: dict[str, Any]) -> Iterator[Candidate]:
         raise NotImplementedError
 
+    def prepare_batch(self, texts: Sequence[str], context: RunContext, config: Any,
+                      prepared: Any) -> Sequence[Any]:
+        """Work done once for a whole batch of texts (tagging them in one pass). Item
+        ``i`` reaches ``candidates`` for text ``i`` as ``notes["_item"]`` (removed from
+        the notes afterwards)."""
+        return [None] * len(texts)
+
     def run(self, examples: Sequence[Mapping[str, Any]], context: RunContext, *,
             config: Any) -> list[Generated]:
         prepared = self.prepare(config)
         chash = keys.config_hash(config)
-        return [self._one(ex, context, config, prepared, chash) for ex in examples]
-
-    def _one(self, example: Mapping[str, Any], context: RunContext, config: Any,
-             prepared: Any, chash: str) -> Generated:
+        spec = context.dataset_spec
+        todo: list[tuple[int, str, str, bool]] = []
+        out: list[Generated | None] = [None] * len(examples)
+        for n, ex in enumerate(examples):
+            parent = parent_key(ex, spec)
+            name = text_field(getattr(config, "field", ""), context, ex, self.id)
+            value = ex.get(name)
+            if value is None:
+                out[n] = Generated(parent=parent, status="skipped",
+                                   notes={"reason": f"field '{name}' is empty"})
+                continue
+            tokens_in = not isinstance(value, str)
+            todo.append((n, name, " ".join(value) if tokens_in else value, tokens_in))
         context.check_cancelled()
+        batch = self.prepare_batch([t for _, _, t, _ in todo], context, config, prepared)
+        for (n, name, text, tokens_in), item in zip(todo, batch, strict=True):
+            context.check_cancelled()
+            out[n] = self._one(examples[n], name, text, tokens_in, item, context, config,
+                               prepared, chash)
+        return [g for g in out if g is not None]
+
+    def _one(self, example: Mapping[str, Any], name: str, text: str, tokens_in: bool,
+             item: Any, context: RunContext, config: Any, prepared: Any,
+             chash: str) -> Generated:
         spec = context.dataset_spec
         parent = parent_key(example, spec)
-        name = text_field(getattr(config, "field", ""), context, example, self.id)
-        value = example.get(name)
-        tokens_in = not isinstance(value, str)
-        if value is None:
-            return Generated(parent=parent, status="skipped",
-                             notes={"reason": f"field '{name}' is empty"})
-        text = " ".join(value) if tokens_in else value
         notes: dict[str, Any] = {}
+        if item is not None:
+            notes["_item"] = item
         out: list[Counterfactual] = []
         seen = {text}
         tried = 0
@@ -253,6 +318,7 @@ class EditGenerator(Generator):
             seen.add(new_text)
             out.append(self._counterfactual(example, parent, name, tokens_in, new_text,
                                             changes, cand, spec, chash))
+        notes.pop("_item", None)
         notes["candidates"] = tried
         if not out and status == "ok":
             status = "no_change"
@@ -273,6 +339,9 @@ class EditGenerator(Generator):
             new[name] = tokens
         else:
             new[name] = new_text
+            for sf in _span_fields(spec, name):
+                if example.get(sf) is not None:
+                    new[sf] = realign_spans(list(example[sf]), changes)
         if cand.label is not None:
             label_field = _label_field(spec)
             if label_field:

@@ -6,7 +6,8 @@ row gets ``validity``: check id -> ``"passed"``, ``"failed"`` or ``"not_checked"
 otherwise (a check that could not run never counts as passed). Checks and defaults
 (:class:`ValidityConfig`):
 
-- ``antonym``: no changed word became one of its WordNet antonyms ("good" -> "bad").
+- ``antonym``: no changed word became one of its WordNet antonyms ("good" -> "bad",
+  "loved" -> "hated": base forms compared).
   Not checked without the offline WordNet.
 - ``negation``: the row has as many negation cues as its parent (:data:`NEGATION_CUES`,
   and any word ending in "n't"), so adding or removing "not" fails; "do not" -> "don't"
@@ -72,7 +73,7 @@ def _antonym_swap(cf: Counterfactual) -> bool | None:
         return None
     for c in cf.changes:
         new_words = [m.group().lower() for m in WORD.finditer(c.new)]
-        new = set(new_words) | {" ".join(new_words)}
+        new = {" ".join(new_words)}.union(*(wordnet.base_forms(w) for w in new_words))
         for m in WORD.finditer(c.old):
             if wordnet.antonyms(m.group()) & new:
                 return True

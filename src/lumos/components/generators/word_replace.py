@@ -67,6 +67,7 @@ class WordReplace(EditGenerator):
     """Replaces words or phrases by user rules ``a -> b | c``."""
 
     version = "1"
+    example_config = {"rules": "great -> terrible | awful\ngood -> bad"}
 
     @dataclass(frozen=True, kw_only=True)
     class Config(GeneratorConfig):

@@ -123,13 +123,27 @@ def available() -> bool:
     return True
 
 
-def antonyms(word: str) -> set[str]:
-    """Every WordNet antonym of any sense of ``word`` (lower case, spaces for '_')."""
+def base_forms(word: str) -> set[str]:
+    """``word`` and its WordNet base forms in every part of speech ("loved" -> "love")."""
     wn = load()
+    low = word.lower()
+    out = {low}
+    for pos in ("n", "v", "a", "r"):
+        b = wn.morphy(low, pos)
+        if b:
+            out.add(b.lower())
+    return out
+
+
+def antonyms(word: str) -> set[str]:
+    """Every WordNet antonym of any sense of ``word`` or its base forms (lower case,
+    spaces for '_')."""
+    wn = load()
+    forms = base_forms(word)
     out: set[str] = set()
     for syn in wn.synsets(word):
         for lem in syn.lemmas():
-            if lem.name().lower() == word.lower():
+            if lem.name().lower() in forms:
                 out.update(a.name().replace("_", " ").lower() for a in lem.antonyms())
     return out
 

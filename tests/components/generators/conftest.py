@@ -1,0 +1,43 @@
+"""Shared by the generator tests: every registered generator, with a model it supports."""
+
+import pytest
+
+from lumos.api import registry
+from lumos.testing.fakes import FakeClassifier
+
+
+def generator_ids():
+    return sorted(registry.available("generator"))
+
+
+def model_for(gen):
+    """None for generators that need no model; else the first test model they support."""
+    if not gen.needs_model:
+        return None
+    candidates = [FakeClassifier()]
+    try:
+        from lumos.testing.linear import LinearTextModel
+
+        candidates.append(LinearTextModel())
+    except ModuleNotFoundError:  # torch missing
+        pass
+    for m in candidates:
+        if gen.is_compatible(m, m.input_spec()):
+            return m
+    pytest.skip(f"no test model supports generator '{gen.id}'")
+
+
+def check_rows(gen, cfg, rows, results):
+    """Every output names its parent and maker, and its spans point into both texts."""
+    assert len(results) == len(rows)
+    for row, res in zip(rows, results, strict=True):
+        assert res.parent == row["id"]
+        for cf in res.counterfactuals:
+            assert cf.parent == row["id"] and cf.example["_parent"] == row["id"]
+            assert cf.generator == gen.id and cf.version == str(gen.version)
+            assert len(cf.config_hash) == 16
+            for c in cf.changes:
+                old, new = row[c.field], cf.example[c.field]
+                if isinstance(old, str):
+                    assert old[c.start:c.end] == c.old
+                    assert new[c.new_start:c.new_end] == c.new
