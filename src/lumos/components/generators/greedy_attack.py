@@ -15,8 +15,9 @@ For any classifier (class probabilities are enough). Per example:
    original and the deletions included) is spent (status ``budget_exhausted``).
 
 Synonyms come from a ``lexicon`` in ``word -> syn | syn`` form when one is given, else
-from the offline WordNet (``lumos.components.generators.wordnet``; a clear error says how
-to install it when it is missing), at most ``max_synonyms`` per word. Each step predicts
+from the offline WordNet through the synonyms generator's source (single words, every
+part of speech, stop words left alone; a clear error says how to install WordNet when it
+is missing), at most ``max_synonyms`` per word. Each step predicts
 the candidates of every example still running in one call through the engine (batched,
 de-duplicated), never one model call per candidate.
 
@@ -123,21 +124,24 @@ def lexicon_synonyms(lexicon: str) -> SynonymFn:
 
 @functools.lru_cache(maxsize=50_000)
 def _wordnet_synonyms(word: str) -> tuple[str, ...]:
-    from lumos.components.generators import wordnet
+    from lumos.components.generators.synonyms import STOP, synonyms_of
 
-    wn = wordnet.load()
-    out: dict[str, None] = {}
     low = word.lower()
-    for syn in wn.synsets(low):
-        for lemma in syn.lemma_names():
-            w = lemma.replace("_", " ")
-            if w.lower() != low and " " not in w and "-" not in w:
+    if low in STOP or len(low) < 3 or not low.isalpha():
+        return ()
+    out: dict[str, None] = {}
+    for pos in ("a", "r", "v", "n"):
+        for w in synonyms_of(low, pos, 50):
+            if " " not in w and "-" not in w and w.lower() != low:
                 out.setdefault(w.lower())
     return tuple(out)
 
 
 def wordnet_synonyms(word: str) -> list[str]:
-    """Single-word WordNet synonyms of ``word`` over all its senses, in WordNet's order."""
+    """Single-word WordNet synonyms of ``word`` over its parts of speech (adjectives,
+    adverbs, verbs, then nouns), from the synonyms generator's source
+    (``lumos.components.generators.synonyms.synonyms_of``); stop words and words
+    shorter than three letters have none, as there."""
     return list(_wordnet_synonyms(word))
 
 
