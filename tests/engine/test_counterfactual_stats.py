@@ -209,3 +209,33 @@ def test_group_gap_bootstrap_method_on_request() -> None:
     assert b.verdict == t.verdict == "gap"
     with pytest.raises(ValueError, match="method must be one of"):
         cs.group_gap(ps, parents, scores, dirs, method="z")
+
+
+def test_run_statistics_of_an_engine_run_match_the_record_functions() -> None:
+    from lumos.engine.generate import generate
+    from lumos.testing.fakes import FakeClassifier
+
+    rows = [{"id": f"r{i}", "text": t, "label": lab} for i, (t, lab) in enumerate(
+        [("a good day", "positive"), ("good and great", "positive"),
+         ("a bad day", "negative"), ("not good", "negative")])]
+    model = FakeClassifier()
+    run = generate(None, model, rows, "word_replace", {"rules": "good -> bad | fine"},
+                   validity=False)
+    st = cs.run_statistics(run, model)
+    assert st["reference_class"] == "positive" and st["generator"] == "word_replace"
+    # r0: good->bad flips, good->fine flips (tie goes to negative); r1: bad leaves
+    # great vs bad (tie: flips), fine leaves great (no flip); r3: 'not good' is
+    # positive to the keyword model (wrong), bad flips it to negative (right)
+    fr = st["raw"]["flip_rate"]
+    assert (fr["parents"], fr["flipped_parents"]) == (3, 3)
+    acc = st["raw"]["accuracy"]
+    assert acc["original"]["estimate"] == pytest.approx(2 / 3)
+    assert acc["counterfactual"]["estimate"] == pytest.approx(1 / 3)
+    assert st["raw"]["score_shift"]["estimate"] < 0
+    assert "attack_summary" not in st
+    attack = generate(None, model, rows, "greedy_attack",
+                      {"lexicon": "good -> fine; bad -> poor"}, validity=False)
+    st2 = cs.run_statistics(attack, model)
+    assert st2["attack_summary"]["total"] == 4
+    with pytest.raises(ValueError, match="reference: 'joy' is not a class"):
+        cs.run_statistics(run, model, reference="joy")

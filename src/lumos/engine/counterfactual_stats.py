@@ -596,3 +596,66 @@ def attack_summary_of(generated: Sequence[Any], *, confidence: float = CONFIDENC
                           words_total=[int(n.get("words_total", 0)) for n in notes],
                           queries=[int(n.get("queries", 0)) for n in notes],
                           confidence=confidence)
+
+
+def run_statistics(run: Any, model: Any, *, reference: str | None = None,
+                   delta: float = DELTA, min_pairs: int = MIN_PAIRS,
+                   confidence: float = CONFIDENCE, seed: int = 0) -> dict[str, Any]:
+    """Every statistic of a generation run (``lumos.engine.generate.GenerationRun``) on a
+    classifier, as JSON: what the page, ``lumos generate`` and Python report.
+
+    The model's first class-probability output is read; ``reference`` names the class
+    whose score shift and group gaps are reported (default: the last class of the
+    vocabulary, e.g. ``positive``). A child flipped when its predicted class differs
+    from its parent's; correctness uses the gold label field the output names
+    (``MulticlassPreds.parent``). Rows without a parent (templates) are left out; a
+    group swap's ``meta["direction"]`` gives the gap per direction; attack runs add
+    TextAttack's summary."""
+    from lumos.api import types as T
+
+    spec = model.output_spec()
+    pf = next((n for n, fs in spec.items() if isinstance(fs, T.MulticlassPreds)), None)
+    if pf is None:
+        raise ValueError(f"run_statistics reads class probabilities; the model's outputs "
+                         f"{sorted(spec)} hold none")
+    if run.parent_outputs is None or run.outputs is None:
+        raise ValueError("the run has no predictions: run generate(...) with a model and "
+                         "predict=True")
+    fs = spec[pf]
+    vocab = tuple(fs.vocab or ())
+    ref_name = reference if reference is not None else (vocab[-1] if vocab else None)
+    if ref_name is not None and vocab and ref_name not in vocab:
+        raise ValueError(f"reference: {ref_name!r} is not a class of the model "
+                         f"(classes: {list(vocab)})")
+    ref = vocab.index(ref_name) if vocab and ref_name is not None else -1
+    gold_field = getattr(fs, "parent", None)
+
+    def gold(row: Mapping[str, Any]) -> int | None:
+        g = row.get(gold_field) if gold_field else None
+        return vocab.index(g) if g in vocab else None
+
+    parents: dict[Hashable, dict[str, Any]] = {}
+    for p, out in zip(run.parents, run.parent_outputs, strict=True):
+        probas = np.asarray(out[pf], dtype=float)
+        g = gold(p)
+        parents[str(p["id"])] = {"score": float(probas[ref]), "label": int(probas.argmax()),
+                                 "correct": None if g is None else g == int(probas.argmax())}
+    children = []
+    for cf, row, out in zip(run.counterfactuals, run.rows, run.outputs, strict=True):
+        if not cf.parent or cf.parent not in parents:
+            continue
+        probas = np.asarray(out[pf], dtype=float)
+        g = gold(row)
+        children.append({"parent": cf.parent, "valid": cf.valid,
+                         "flipped": int(probas.argmax()) != parents[cf.parent]["label"],
+                         "score": float(probas[ref]),
+                         "correct": None if g is None else g == int(probas.argmax()),
+                         "direction": cf.meta.get("direction")})
+    out_json = summarise(parents, children, delta=delta, min_pairs=min_pairs,
+                         confidence=confidence, seed=seed)
+    out_json["reference_class"] = ref_name
+    out_json["generator"] = run.generator
+    if run.results and all("attack" in r.notes for r in run.results):
+        out_json["attack_summary"] = attack_summary_of(run.results,
+                                                       confidence=confidence).to_json()
+    return out_json
