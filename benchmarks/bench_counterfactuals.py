@@ -11,7 +11,9 @@ fine-tuned MiniLM classifier (cached in ~/.cache/lumos/demos/sentiment):
 - floor: the distinct candidates lumos predicted, in one cold, length-sorted batched
   ``Engine.predict`` call on a fresh engine (what the model work alone costs).
 
-Both sides must find the same counterfactuals (checked; the run fails otherwise). Model
+Both sides must find the same counterfactuals (checked; the run fails otherwise). lumos
+and the floor run twice each, alternating, and the faster of each is reported (the
+machine is shared); the baseline, which is slow, runs once. Model
 calls and rows are counted by a wrapper around the model's ``predict``, not reported by
 the search. Goal: >= 3x less wall time than the baseline, within 1.3x of the floor.
 
@@ -133,29 +135,41 @@ def main() -> int:
             print(f"unknown search {name!r} (searches: ablation, attack)", file=sys.stderr)
             return 2
 
-        # lumos: through a fresh engine's run context (transient, in-memory cache)
-        counter.reset()
-        seen: dict[str, Mapping[str, Any]] = {}
-        ctx: RunContext = run_context(Engine(Store(":memory:")), model=model)
-        t = time.perf_counter()
-        ours = search(recording(engine_scorer(ctx, model, "probas"), seen, "text"))
-        t_ours = time.perf_counter() - t
-        ours_calls, ours_rows = counter.calls, counter.rows
+        def lumos_run():
+            """Through a fresh engine's run context (transient, in-memory cache)."""
+            seen: dict[str, Mapping[str, Any]] = {}
+            ctx: RunContext = run_context(Engine(Store(":memory:")), model=model)
+            t = time.perf_counter()
+            res = search(recording(engine_scorer(ctx, model, "probas"), seen, "text"))
+            return res, time.perf_counter() - t, seen
 
-        # baseline: one model call per candidate
+        def floor_run(distinct):
+            """The distinct candidates in one cold batched call on a fresh engine."""
+            t = time.perf_counter()
+            Engine(Store(":memory:")).predict(model, distinct, fields=["probas"],
+                                              persist=False)
+            return time.perf_counter() - t
+
+        # lumos and the floor alternate, twice each (the best of each is reported: the
+        # machine is shared); the baseline runs once, between them
+        counter.reset()
+        ours, t1, seen = lumos_run()
+        ours_calls, ours_rows = counter.calls, counter.rows
+        distinct = list(seen.values())
+        counter.reset()
+        f1 = floor_run(distinct)
+        floor_calls = counter.calls
+
         counter.reset()
         t = time.perf_counter()
         base = search(one_by_one(model, "probas"))
         t_base = time.perf_counter() - t
         base_calls, base_rows = counter.calls, counter.rows
 
-        # floor: the distinct candidates in one cold batched engine call
-        counter.reset()
-        distinct = list(seen.values())
-        t = time.perf_counter()
-        Engine(Store(":memory:")).predict(model, distinct, fields=["probas"], persist=False)
-        t_floor = time.perf_counter() - t
-        floor_calls = counter.calls
+        again, t2, _ = lumos_run()
+        f2 = floor_run(distinct)
+        t_ours, t_floor = min(t1, t2), min(f1, f2)
+        assert key(again) == key(ours), "the engine run is not reproducible"
 
         same = key(ours) == key(base)
         diff = sum(a != b for a, b in zip(key(ours), key(base), strict=True))
