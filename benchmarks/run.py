@@ -35,6 +35,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "live_edit": ("bench_live_edit.py", [], ["--n", "8"]),
     "projector_fps": ("bench_projector_fps.py", [],
                       ["--points", "100000", "--seconds", "1"]),
+    "counterfactuals": ("bench_counterfactuals.py", [], ["--n", "10", "--budget", "60"]),
 }
 
 NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)\s*(x|%|ms|s|MB|GB|ex/s|/s)?(?![\w.])")

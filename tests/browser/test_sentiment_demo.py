@@ -42,7 +42,8 @@ def test_sentiment_demo_live_edit_and_salience_with_faithfulness(browser, demo_s
     # salience for the selected tweet, with its faithfulness figures beside the map
     row = page.locator("[data-testid=salience-row][data-method=grad_dot_input]")
     expect(row).to_have_attribute("data-status", "done", timeout=30000)
-    expect(row.get_by_test_id("faithfulness")).to_contain_text(re.compile(r"comprehensiveness\s*-?\d[.\d]* ↑"))
+    expect(row.get_by_test_id("faithfulness")).to_contain_text(
+        re.compile(r"comprehensiveness\s*-?\d[.\d]* ↑"))
     # the prediction follows an edit live
     page.get_by_test_id("edit-text").fill("I absolutely love this, what a wonderful day!")
     expect(label).to_have_text("positive", timeout=15000)

@@ -43,3 +43,22 @@ def check_rows(gen, cfg, rows, results):
                 if isinstance(old, str):
                     assert old[c.start:c.end] == c.old
                     assert new[c.new_start:c.new_end] == c.new
+
+
+@pytest.fixture(autouse=True)
+def _masked_lm_for_registry_tests(request, monkeypatch, tmp_path_factory):
+    """No masked LM ships offline: the registry-wide tests give masked_lm a tiny random
+    BertForMaskedLM (lumos.testing.tiny) as its example config."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is None or callspec.params.get("gen_id") != "masked_lm":
+        return
+    from lumos.components.generators.masked_lm import MaskedLMSubstitution
+    from lumos.testing.tiny import tiny_masked_lm_dir
+
+    global _TINY_MLM
+    if _TINY_MLM is None:
+        _TINY_MLM = str(tiny_masked_lm_dir(tmp_path_factory.mktemp("registry_mlm")))
+    monkeypatch.setattr(MaskedLMSubstitution, "example_config", {"mlm": _TINY_MLM})
+
+
+_TINY_MLM = None

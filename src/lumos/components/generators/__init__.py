@@ -13,7 +13,8 @@ parents and children in batches and applies the validity guard. Edit generators 
 import importlib
 
 GENERATOR_MODULES = ("word_replace", "synonyms", "char_noise", "contractions", "numbers_to_words",
-                     "group_swap", "templates")
+                     "group_swap", "templates", "ablation_flips", "greedy_attack", "hotflip",
+                     "masked_lm")
 
 for _name in GENERATOR_MODULES:
     importlib.import_module(f"{__name__}.{_name}")
