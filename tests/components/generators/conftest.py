@@ -25,7 +25,37 @@ def model_for(gen):
     for m in candidates:
         if gen.is_compatible(m, m.input_spec()):
             return m
-    pytest.skip(f"no test model supports generator '{gen.id}'")
+    m = _tiny_hf_classifier()  # gradients, an embedding table and a tokenizer (hotflip)
+    if gen.is_compatible(m, m.input_spec()):
+        return m
+    pytest.fail(f"no test model supports generator '{gen.id}': add one to model_for")
+
+
+_TINY_HF = None
+
+
+def _tiny_hf_classifier():
+    """A one-layer random BERT classifier with large weights, so its output depends on
+    the words (as in test_hotflip), built once per run."""
+    global _TINY_HF
+    if _TINY_HF is None:
+        import tempfile
+        from pathlib import Path
+
+        import torch
+        from transformers import BertConfig, BertForSequenceClassification
+
+        from lumos.models.hf.classifier import HFClassifier
+        from lumos.testing.tiny import save_tiny
+
+        torch.manual_seed(0)
+        cfg = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1,
+                         num_attention_heads=2, intermediate_size=64,
+                         max_position_embeddings=64, initializer_range=0.5, num_labels=2)
+        workdir = Path(tempfile.mkdtemp(prefix="lumos-gen-tests-"))
+        path = save_tiny(BertForSequenceClassification(cfg), workdir, "sensitive_bert")
+        _TINY_HF = HFClassifier(path, max_length=32, labels=("negative", "positive"))
+    return _TINY_HF
 
 
 def check_rows(gen, cfg, rows, results):
