@@ -40,6 +40,21 @@ def positions(page):
     }""")
 
 
+def settled_positions(page, stage):
+    """The points' screen positions once the view has stopped moving (the camera's fit
+    and any scroll of the module column): two reads a frame apart agree, and so does the
+    stage's box."""
+    before = (positions(page), stage.bounding_box())
+    for _ in range(100):
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
+        now = (positions(page), stage.bounding_box())
+        if now == before:
+            return now
+        before = now
+    raise AssertionError("the projector's points never stopped moving")
+
+
 def selected_ids(page):
     return set(page.locator(".spacer-rows .row[aria-selected=true]").evaluate_all(
         "rows => rows.map(r => r.dataset.id)"))
@@ -63,8 +78,12 @@ def test_lasso_selects_table_rows_coloured_by_correctness(page, server, shot):
     expect(legend).to_contain_text("wrong")
     shot(page.locator("[data-module=projector]"), "projector")
 
-    # lasso the left part of the points (a rectangle in screen space)
-    pts = positions(page)
+    # lasso the left part of the points (a rectangle in screen space). Arm the lasso
+    # first and bring the stage into view: a scroll caused by the click would move the
+    # points after their positions and the stage's box were read
+    page.get_by_test_id("projector-lasso").click()
+    stage.scroll_into_view_if_needed()
+    pts, box = settled_positions(page, stage)
     xs = sorted(p[1][0] for p in pts)
     gap, k = max((xs[k + 1] - xs[k], k) for k in range(3, 12))  # a clear gap to cut at
     assert gap > 8
@@ -72,10 +91,8 @@ def test_lasso_selects_table_rows_coloured_by_correctness(page, server, shot):
     expected = {i for i, (x, _) in pts if x < cut}
     assert 0 < len(expected) < 16
     ys = [p[1][1] for p in pts]
-    box = stage.bounding_box()
     x0, x1 = box["x"] + 2, box["x"] + cut
     y0, y1 = box["y"] + min(ys) - 12, box["y"] + max(ys) + 12
-    page.get_by_test_id("projector-lasso").click()
     page.mouse.move(x0, y0)
     page.mouse.down()
     for x, y in [(x1, y0), (x1, y1), (x0, y1), (x0, y0 + 1)]:
