@@ -42,8 +42,14 @@ class Component(ABC):  # noqa: B024 - an ABC for its subclasses, no abstract met
         return True
 
     @classmethod
-    def make_config(cls, values: Mapping[str, Any] | None = None) -> Any:
-        """Build the typed config from plain values; unknown keys name themselves."""
+    def make_config(cls, values: Mapping[str, Any] | Any = None) -> Any:
+        """Build the typed config from plain values (unknown keys name themselves); a
+        config already of this component's type is returned as it is."""
+        if isinstance(values, cls.Config):
+            return values
+        if values is not None and not isinstance(values, Mapping):
+            raise SpecError(f"{cls.id}: config must be a {cls.Config.__qualname__} or a "
+                            f"mapping, got {type(values).__name__}")
         values = dict(values or {})
         known = {f.name: f for f in dataclasses.fields(cls.Config)}
         unknown = sorted(set(values) - set(known))

@@ -103,3 +103,20 @@ def get(kind: str, component_id: str) -> type[Any]:
     except KeyError:
         raise KeyError(f"no {kind} named '{component_id}' (available: {sorted(table)})") \
             from None
+
+
+def instance(kind: str, ref: Any, base: type[Any], *, flag: str) -> Any:
+    """``ref`` as an instance of ``base``: an instance as given, a class built with no
+    arguments, or a registered id of ``kind`` (an unknown id is a SpecError naming
+    ``flag`` and the ids that exist)."""
+    from lumos.api.types import SpecError
+
+    if isinstance(ref, base):
+        return ref
+    if isinstance(ref, type):
+        return ref()
+    try:
+        cls = get(kind, ref)
+    except KeyError as e:
+        raise SpecError(f"{flag}: {e.args[0]}") from None
+    return cls()

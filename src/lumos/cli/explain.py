@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     from lumos.api.types import SpecError
     from lumos.components.metrics.erasure import summarize
     from lumos.engine.faithfulness import score_label
-    from lumos.engine.interpret import explain, get_interpreter, make_config
+    from lumos.engine.interpret import explain, get_interpreter
 
     try:
         interp = get_interpreter(args.method)
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--out: give an output file (.parquet or .html)")
     out = check_out_path("--out", args.out, (".parquet", ".html"))
     try:
-        config = make_config(interp, parse_options(args.option))
+        config = interp.make_config(parse_options(args.option))
     except SpecError as e:
         raise UsageError(f"--option: {e}") from None
     ws, mname, dname = workspace_from_args(args)

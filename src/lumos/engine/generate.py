@@ -43,25 +43,8 @@ from lumos.store import keys
 
 
 def get_generator(generator: str | Generator | type[Generator]) -> Generator:
-    if isinstance(generator, Generator):
-        return generator
-    if isinstance(generator, type):
-        return generator()
-    try:
-        cls = registry.get("generator", generator)
-    except KeyError as e:
-        raise SpecError(f"generator: {e.args[0]}") from None
-    inst: Generator = cls()
+    inst: Generator = registry.instance("generator", generator, Generator, flag="generator")
     return inst
-
-
-def make_config(gen: Generator, config: Any) -> Any:
-    if config is None or isinstance(config, Mapping):
-        return gen.make_config(config)
-    if not isinstance(config, gen.Config):
-        raise SpecError(f"{gen.id}: config must be a {gen.Config.__qualname__} or a "
-                        f"mapping, got {type(config).__name__}")
-    return config
 
 
 @dataclass
@@ -191,7 +174,7 @@ def generate(
     """
     engine, mdl, _name = _resolve(target, model)
     gen = get_generator(generator)
-    cfg = make_config(gen, config)
+    cfg = gen.make_config(config)
     parents, spec = _parents(data, indices, dataset_spec, target)
     if spec is None and mdl is not None:  # plain rows: the model says what they hold
         spec = mdl.input_spec()
@@ -297,5 +280,5 @@ def prediction_change(model: Model, parent: Mapping[str, Any], child: Mapping[st
     return out
 
 
-__all__ = ["GenerationRun", "ValidityConfig", "generate", "get_generator", "make_config",
+__all__ = ["GenerationRun", "ValidityConfig", "generate", "get_generator",
            "prediction_change"]

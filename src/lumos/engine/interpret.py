@@ -30,25 +30,8 @@ from lumos.store import keys
 
 
 def get_interpreter(method: str | Interpreter | type[Interpreter]) -> Interpreter:
-    if isinstance(method, Interpreter):
-        return method
-    if isinstance(method, type):
-        return method()
-    try:
-        cls = registry.get("interpreter", method)
-    except KeyError as e:
-        raise SpecError(f"method: {e.args[0]}") from None
-    inst: Interpreter = cls()
+    inst: Interpreter = registry.instance("interpreter", method, Interpreter, flag="method")
     return inst
-
-
-def make_config(interp: Interpreter, config: Any) -> Any:
-    if config is None or isinstance(config, Mapping):
-        return interp.make_config(config)
-    if not isinstance(config, interp.Config):
-        raise SpecError(f"{interp.id}: config must be a {interp.Config.__qualname__} or a "
-                        f"mapping, got {type(config).__name__}")
-    return config
 
 
 def cache_key(engine: Engine, model: Model, interp: Interpreter, config: Any) -> str:
@@ -95,7 +78,7 @@ def explain(
         raise SpecError(f"model: '{model}' is a name, but no workspace was given to look it "
                         "up in")
     interp = get_interpreter(method)
-    cfg = make_config(interp, config)
+    cfg = interp.make_config(config)
     fields = list(interp.output_spec(model))
     key = cache_key(engine, model, interp, cfg)
     ids = Engine.cache_keys(model, examples)
