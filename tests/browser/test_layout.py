@@ -87,6 +87,25 @@ def test_every_module_in_view_keeps_the_top_bar_and_no_blank_band(small, server,
         page_is_fixed(small)
 
 
+def test_top_bar_keeps_its_height_while_jobs_come_and_go(small, server):
+    """A job's progress in the top bar must not move the workbench: a lasso or a click
+    in progress would land somewhere else (it once pushed the help button onto a second
+    line, 40 px, for the 1.5 s the finished job stays on show)."""
+    open_app(small, server, "?models=keywords,negation,multitask,length&dataset=sentiment")
+    layout = "() => [document.querySelector('header.top').getBoundingClientRect().height," \
+             " document.querySelector('section.modules').getBoundingClientRect().top]"
+    before = small.evaluate(layout)
+    small.get_by_test_id("predict-all").click()
+    job = small.get_by_test_id("job").first
+    expect(job).to_be_visible()
+    assert small.evaluate(layout) == before
+    expect(job).to_contain_text("done", timeout=30000)
+    assert small.evaluate(layout) == before
+    assert job.bounding_box()["y"] >= 0  # on screen, in the one line
+    expect(small.get_by_test_id("job")).to_have_count(0, timeout=30000)
+    assert small.evaluate(layout) == before
+
+
 def test_confusion_cell_keeps_metrics_in_view_and_starts_no_slow_method(small, server):
     base = server.url.rstrip("/")
     predict_all(small, server, "keywords")
