@@ -63,7 +63,11 @@ def test_lasso_selects_table_rows_coloured_by_correctness(page, server, shot):
     expect(legend).to_contain_text("wrong")
     shot(page.locator("[data-module=projector]"), "projector")
 
-    # lasso the left part of the points (a rectangle in screen space)
+    # lasso the left part of the points (a rectangle in screen space). Arm the lasso
+    # first and bring the stage into view: a scroll caused by the click would move the
+    # points after their positions and the stage's box were read
+    page.get_by_test_id("projector-lasso").click()
+    stage.scroll_into_view_if_needed()
     pts = positions(page)
     xs = sorted(p[1][0] for p in pts)
     gap, k = max((xs[k + 1] - xs[k], k) for k in range(3, 12))  # a clear gap to cut at
@@ -75,7 +79,6 @@ def test_lasso_selects_table_rows_coloured_by_correctness(page, server, shot):
     box = stage.bounding_box()
     x0, x1 = box["x"] + 2, box["x"] + cut
     y0, y1 = box["y"] + min(ys) - 12, box["y"] + max(ys) + 12
-    page.get_by_test_id("projector-lasso").click()
     page.mouse.move(x0, y0)
     page.mouse.down()
     for x, y in [(x1, y0), (x1, y1), (x0, y1), (x0, y0 + 1)]:
