@@ -187,6 +187,18 @@ def test_bad_config_values_name_the_flag(capsys, tmp_path, item, message):
     assert message in err and "--config" in err
 
 
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize(("generator", "message"), [
+    ("masked_lm", "--config: masked_lm: config option 'mlm' is empty"),
+    ("word_replace", "--config: word_replace: config option 'rules' is empty"),
+])
+def test_options_a_generator_checks_when_it_runs_name_the_flag(home, capsys, tmp_path,
+                                                               generator, message):
+    err = _error(["generate", "--model", MODEL, "--dataset", "tweets", "--limit", "2",
+                  "--generator", generator, "--out", str(tmp_path / "cf.jsonl")], capsys)
+    assert message in err and "set it with --config KEY=VALUE" in err
+
+
 def test_missing_out_and_bad_suffix_name_the_flag(capsys, tmp_path):
     err = _error(["generate", "--model", MODEL, "--dataset", "tweets", "--generator",
                   "ablation_flips"], capsys)
@@ -267,3 +279,32 @@ def test_group_swap_prints_the_gap_per_direction_with_its_verdict(home, tmp_path
         assert f"over {pairs} originals -> {g['verdict']}" in line
         if pairs < 3:
             assert g["verdict"] == "not enough evidence"
+
+
+def test_a_regressor_gets_its_rows_and_changes_but_no_classifier_statistics(
+        tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LUMOS_HOME", str(tmp_path / "home"))
+    cfg = tmp_path / "reg_config.py"
+    cfg.write_text("from lumos.testing.fakes import FakeRegressor\n"
+                   "import pyarrow as pa\n"
+                   "from lumos.api import types as T\n"
+                   "from lumos.datasets import from_table\n"
+                   "models = {'reg': FakeRegressor}\n"
+                   "datasets = {'notes': from_table(pa.table({'text': ['a good day', 'no']}),"
+                   " spec={'text': T.TextSegment()})}\n")
+    out = tmp_path / "cf.jsonl"
+    code, stdout, err = _run(["generate", "--config", str(cfg), "--model", "reg",
+                              "--dataset", "notes", "--generator", "word_replace",
+                              "--config", "rules=good -> very good", "--quiet", "--out",
+                              str(out)], capsys)
+    assert code == 0
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["text"] == "a very good day"
+    # FakeRegressor predicts words / 10: one more word, +0.1
+    assert row["prediction"] == pytest.approx(0.4)
+    assert row["prediction:parent"] == pytest.approx(0.3)
+    assert row["prediction:delta"] == pytest.approx(0.1)
+    side = json.loads((tmp_path / "cf.stats.json").read_text())
+    assert side["statistics"] is None and side["summary"]["rows"] == 1
+    assert "statistics are computed for classifiers" in side["statistics_note"]
+    assert "regression model" in err and "wrote 1 rows" in stdout

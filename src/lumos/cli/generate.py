@@ -360,12 +360,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = generate(ws, mname, dname, gen, cfg,
                           progress=False if args.quiet else f"generate {gen.id}")
-    except SpecError as e:
-        raise UsageError(f"--generator {gen.id}: {e}") from None
-    except ValueError as e:  # a config value the generator only rejects when it runs
-        if "config" not in str(e):
-            raise
-        raise UsageError(f"--config: {e}") from None
+    except (SpecError, ValueError) as e:  # options a generator only checks when it runs
+        if "config option" in str(e):
+            raise UsageError(f"--config: {e} (set it with --config KEY=VALUE; see lumos "
+                             "generate --list)") from None
+        if isinstance(e, SpecError):
+            raise UsageError(f"--generator: {e}") from None
+        raise
     summary = result.summary()
     stats: dict[str, Any] | None = None
     why_no_stats = ""
