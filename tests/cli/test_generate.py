@@ -199,6 +199,23 @@ def test_options_a_generator_checks_when_it_runs_name_the_flag(home, capsys, tmp
     assert message in err and "set it with --config KEY=VALUE" in err
 
 
+@pytest.mark.timeout(600)
+def test_an_unknown_reference_class_lists_the_models_classes(home, capsys, tmp_path):
+    err = _error(["generate", "--model", MODEL, "--dataset", "tweets", "--limit", "2",
+                  "--generator", "ablation_flips", "--reference", "positve", "--out",
+                  str(tmp_path / "cf.jsonl")], capsys)
+    assert ("--reference: 'positve' is not a class of model 'tfidf-logreg' (classes: "
+            "negative, neutral, positive)") in err
+
+
+def test_lumos_generate_is_the_engines_and_documented():
+    import lumos
+    from lumos.engine.generate import generate
+
+    assert lumos.generate is generate
+    assert "lumos.generate" in generate.__doc__ and "run_statistics" in generate.__doc__
+
+
 def test_missing_out_and_bad_suffix_name_the_flag(capsys, tmp_path):
     err = _error(["generate", "--model", MODEL, "--dataset", "tweets", "--generator",
                   "ablation_flips"], capsys)
@@ -308,3 +325,19 @@ def test_a_regressor_gets_its_rows_and_changes_but_no_classifier_statistics(
     assert side["statistics"] is None and side["summary"]["rows"] == 1
     assert "statistics are computed for classifiers" in side["statistics_note"]
     assert "regression model" in err and "wrote 1 rows" in stdout
+
+
+@pytest.mark.timeout(600)
+def test_sample_draws_the_parents_with_the_seed(home, tmp_path, capsys):
+    def parents(seed):
+        out = tmp_path / f"s{seed}.jsonl"
+        code, _, _ = _run(["generate", "--model", MODEL, "--dataset", "tweets", "--sample",
+                           "12", "--seed", str(seed), "--generator", "char_noise",
+                           "--config", "outputs=1", "--quiet", "--out", str(out)], capsys)
+        assert code == 0
+        side = json.loads((tmp_path / f"s{seed}.stats.json").read_text())
+        assert side["summary"]["parents"] == 12 and side["statistics"]["seed"] == seed
+        return {json.loads(line)["parent"] for line in out.read_text().splitlines()}
+
+    first = parents(1)
+    assert first and first == parents(1) and first != parents(2)

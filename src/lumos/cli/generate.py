@@ -357,6 +357,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--generator: {gen.id} cannot run on model '{mname}': "
                          f"{incompatibility(gen, model, ds.spec())}; generators that can: "
                          f"{', '.join(ok) or 'none'}")
+    check_reference(args.reference, mname, model)
     try:
         result = generate(ws, mname, dname, gen, cfg,
                           progress=False if args.quiet else f"generate {gen.id}")
@@ -407,6 +408,22 @@ def run(args: argparse.Namespace) -> int:
         print(why_no_stats, file=sys.stderr)
     print(f"wrote {summary['rows']} rows to {written}; statistics to {side}")
     return 0
+
+
+def check_reference(reference: str | None, mname: str, model: Any) -> None:
+    """--reference names a class of the model's first class-probability output."""
+    if reference is None:
+        return
+    from lumos.api import types as T
+
+    preds = [fs for fs in model.output_spec().values() if isinstance(fs, T.MulticlassPreds)]
+    if not preds:
+        raise UsageError(f"--reference: model '{mname}' gives no class probabilities; "
+                         "drop the flag")
+    vocab = list(preds[0].vocab or ())
+    if vocab and reference not in vocab:
+        raise UsageError(f"--reference: '{reference}' is not a class of model '{mname}' "
+                         f"(classes: {', '.join(vocab)})")
 
 
 def _compatible(cls: type[Any], model: Any, spec: Any) -> bool:
