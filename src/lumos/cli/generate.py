@@ -32,23 +32,38 @@ from lumos.cli.common import (
 from lumos.cli.main import UsageError
 
 OUT_SUFFIXES = (".jsonl", ".csv", ".parquet")
+DESCRIPTION = """\
+Generate counterfactuals of a dataset's rows with a registered generator, predict
+them, check their validity, and write them with a sidecar JSON of statistics (flip
+rate, accuracy drop, group gaps, attack summary; raw and validity-filtered, with 95%
+intervals over the original rows): the numbers lumos.generate(...) and then
+run_statistics(...) give in Python."""
+EXAMPLES = """examples:
+  lumos generate --list
+  lumos generate --model sentiment:tfidf-logreg --dataset tweets --sample 200 \\
+      --generator synonyms --out cf.jsonl
+  lumos generate --model sentiment --dataset tweets --limit 100 \\
+      --generator word_replace --config "rules=great -> terrible | awful" --out cf.csv
+  lumos generate --model sentiment --dataset tweets --sample 500 \\
+      --generator group_swap --config group=gender --out swaps.parquet
+"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("generate", help="counterfactuals (synonyms, flips, group swaps, "
                        "...) and their statistics",
-                       description="Generate counterfactuals of a dataset's rows with a "
-                       "registered generator, predict them, check their validity, and "
-                       "write them with a sidecar JSON of statistics (flip rate, accuracy "
-                       "drop, group gaps, attack summary; raw and validity-filtered, with "
-                       "95%% intervals over the original rows).")
+                       description=DESCRIPTION,
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_dataset_args(p, required_unless="--list", config_file=False)
+    p._option_string_actions["--seed"].help = (
+        "seed of --sample and of the bootstrap intervals (a generator's own random draws "
+        "take --config seed=N) (default: %(default)s)")
     p.add_argument("--generator", default=None,
                    help="generator id, e.g. synonyms, word_replace, ablation_flips, "
                    "greedy_attack, group_swap (required unless --list; default: none; "
                    "see --list)")
     p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                   help="generator option, e.g. max_ablations=2 or 'rules=good -> bad' "
+                   help="generator option, e.g. max_set_size=2 or 'rules=good -> bad' "
                    "(repeatable, checked against the generator's config; see --list); a "
                    "value without '=' naming a .py file is the Python file defining "
                    "`models` and `datasets` dicts, as in the other commands (default: "
