@@ -341,3 +341,25 @@ def test_sample_draws_the_parents_with_the_seed(home, tmp_path, capsys):
 
     first = parents(1)
     assert first and first == parents(1) and first != parents(2)
+
+
+def test_a_dataset_column_named_like_a_provenance_column_keeps_both(tmp_path, capsys,
+                                                                    monkeypatch):
+    monkeypatch.setenv("LUMOS_HOME", str(tmp_path / "home"))
+    cfg = tmp_path / "meta_config.py"
+    cfg.write_text("import pyarrow as pa\n"
+                   "from lumos.api import types as T\n"
+                   "from lumos.datasets import from_table\n"
+                   "from lumos.testing.fakes import FakeClassifier\n"
+                   "models = {'clf': FakeClassifier}\n"
+                   "datasets = {'d': from_table(pa.table({'text': ['good film'], "
+                   "'meta': ['from a blog']}), spec={'text': T.TextSegment(), "
+                   "'meta': T.CategoryLabel(required=False)})}\n")
+    out = tmp_path / "cf.jsonl"
+    code, _, _ = _run(["generate", "--config", str(cfg), "--model", "clf", "--dataset", "d",
+                       "--generator", "word_replace", "--config", "rules=good -> bad",
+                       "--quiet", "--out", str(out)], capsys)
+    assert code == 0
+    (row,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert row["input:meta"] == "from a blog"
+    assert json.loads(row["meta"])["rule"] == "good"

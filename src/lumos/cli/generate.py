@@ -212,6 +212,13 @@ def incompatibility(gen: Any, model: Any, dataset_spec: Any) -> str:
 
 
 # ------------------------------------------------------------------------------- rows
+#: the columns ``rows_of`` writes besides the rows' own fields (a dataset field of one
+#: of these names is written as ``input:<name>``)
+PROVENANCE = frozenset({"id", "parent", "generator", "version", "config_hash",
+                        "parent_status", "changes", "valid", "failed_checks", "validity",
+                        "flags", "meta", "expect"})
+
+
 def rows_of(run: Any, model: Any) -> list[dict[str, Any]]:
     """One flat record per counterfactual: provenance, the edited fields, the model's
     prediction and its change from the parent, the validity verdict."""
@@ -232,7 +239,8 @@ def rows_of(run: Any, model: Any) -> list[dict[str, Any]]:
         for k, v in row.items():
             if k.startswith("_") or k == "id":
                 continue
-            rec[k] = v
+            col = f"input:{k}" if k in PROVENANCE else k  # a column named like ours
+            rec[col] = v
             if any(c.field == k for c in cf.changes):
                 rec[f"parent:{k}"] = parent.get(k)
         rec["changes"] = [c.to_json() for c in cf.changes]
