@@ -5,7 +5,7 @@ Public entry points are re-exported here; heavy modules load on first use.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lumos.api import types
 from lumos.api.component import Generator, Interpreter, Metric, Projector
@@ -13,6 +13,9 @@ from lumos.api.dataset import Dataset
 from lumos.api.model import Model
 from lumos.api.registry import register
 from lumos.api.types import SpecError
+
+if TYPE_CHECKING:  # for type checkers; at run time ``__getattr__`` loads it on use
+    from lumos.engine.generate import generate
 
 __version__ = "0.1.0"
 
@@ -22,11 +25,19 @@ _SUBPACKAGES = ("api", "components", "datasets", "demos", "engine", "models", "s
                 "store", "testing", "cli")
 
 
+#: functions re-exported here but loaded on first use: name -> defining module
+_LAZY = {"generate": "lumos.engine.generate"}
+
+
 def __getattr__(name: str) -> Any:
     if name in _SUBPACKAGES:
         import importlib
 
         return importlib.import_module(f"lumos.{name}")
+    if name in _LAZY:  # ``lumos.generate``: counterfactuals (engine, numpy) on first use
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'lumos' has no attribute '{name}'")
 
 
@@ -57,4 +68,5 @@ def load_model(path_or_name: Any, task: str | None = None, **kwargs: Any) -> Any
 
 
 __all__ = ["types", "Generator", "Interpreter", "Metric", "Projector", "Dataset", "Model",
-           "register", "SpecError", "serve", "load_dataset", "load_model", "__version__"]
+           "register", "SpecError", "serve", "load_dataset", "load_model", "generate",
+           "__version__"]

@@ -28,17 +28,25 @@ def _bundled() -> dict[str, Callable[[], Dataset]]:
     return dict(BUNDLED)
 
 
-def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:
-    p.add_argument("--model", required=True,
+def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True,
+                           required_unless: str | None = None,
+                           config_file: bool = True) -> None:
+    """The shared flags. ``required_unless`` (a flag such as ``--list``) makes --model and
+    --dataset optional for argparse; the command then checks them itself. Without
+    ``config_file`` the command defines its own ``--config`` (``lumos generate``'s takes
+    generator options and the Python file)."""
+    required = required_unless is None
+    unless = "" if required else f" (required unless {required_unless}; default: none)"
+    p.add_argument("--model", required=required,
                    help="demo name (e.g. sentiment or sentiment:tfidf-logreg), model "
-                   "directory/file, URL, or a name from --config")
+                   "directory/file, URL, or a name from --config" + unless)
     p.add_argument("--task", default=None,
                    help="adapter id to load --model with (default: detected)")
     if dataset:
-        p.add_argument("--dataset", required=True,
+        p.add_argument("--dataset", required=required,
                        help="bundled dataset (tweets, tweets_train, wnut, ...), a dataset "
                        "of the --model demo (e.g. prompts), a .csv/.jsonl/.parquet file, "
-                       "or a name from --config")
+                       "or a name from --config" + unless)
         p.add_argument("--encoding", default="utf-8",
                        help="text encoding of a CSV/JSONL --dataset (default: %(default)s)")
         p.add_argument("--column", action="append", default=[], metavar="FIELD=COLUMN",
@@ -54,9 +62,10 @@ def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True) 
         p.add_argument("--seed", type=int, default=0,
                        help="seed of --sample, and of the command's own random draws "
                        "(a projection's, a re-initialisation's) (default: %(default)s)")
-    p.add_argument("--config", default=None,
-                   help="Python file defining `models` and `datasets` dicts whose names "
-                   "--model/--dataset may use (default: none)")
+    if config_file:
+        p.add_argument("--config", default=None,
+                       help="Python file defining `models` and `datasets` dicts whose names "
+                       "--model/--dataset may use (default: none)")
 
 
 def load_config(path: str | None) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -22,6 +22,7 @@ COMMANDS = (
     "lumos.cli.project",
     "lumos.cli.cache",
     "lumos.cli.sanity",
+    "lumos.cli.generate",
 )
 
 

@@ -171,6 +171,21 @@ def generate(
     hash). ``config``: the generator's Config or a mapping of its options. Cancelling
     raises :class:`~lumos.engine.batches.Cancelled` between chunks; predictions already
     made stay cached.
+
+    From Python it is ``lumos.generate`` (what ``lumos generate`` on the command line
+    runs); ``run_statistics`` gives the numbers the command prints and writes to its
+    ``.stats.json`` sidecar::
+
+        import lumos
+        from lumos.engine.counterfactual_stats import run_statistics
+
+        tweets = lumos.load_dataset("tweets")
+        model = ...  # any classifier, e.g. lumos.load_model("path/to/model")
+        run = lumos.generate(None, model, tweets, "synonyms", {"budget": 50},
+                             indices=range(100), progress=True)
+        stats = run_statistics(run, model)  # flip rate, accuracy drop, raw and valid
+        stats["valid"]["flip_rate"]["worst_case"]  # estimate, low, high (Wilson 95 %)
+        run.records()  # one JSON record per counterfactual: provenance, change, checks
     """
     engine, mdl, _name = _resolve(target, model)
     gen = get_generator(generator)
