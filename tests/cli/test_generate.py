@@ -52,7 +52,7 @@ def _error(argv, capsys):
 def word_replace(home, tmp_path_factory):
     out = tmp_path_factory.mktemp("wr") / "cf.jsonl"
     argv = ["generate", "--model", MODEL, "--dataset", "tweets", "--limit", LIMIT,
-            "--generator", "word_replace", "--config", f"rules={RULES}", "--quiet",
+            "--generator", "word_replace", "--option", f"rules={RULES}", "--quiet",
             "--out", str(out)]
     buf = io.StringIO()  # a module-scoped fixture cannot use capsys
     with contextlib.redirect_stdout(buf):
@@ -128,7 +128,7 @@ def test_headline_prints_the_flip_rate_and_accuracy_drop_raw_and_filtered(word_r
 def test_ablation_flips_end_to_end_to_csv(home, tmp_path, capsys):
     out = tmp_path / "flips.csv"
     code, stdout, _ = _run(["generate", "--model", MODEL, "--dataset", "tweets", "--limit",
-                            LIMIT, "--generator", "ablation_flips", "--config",
+                            LIMIT, "--generator", "ablation_flips", "--option",
                             "max_set_size=2", "--quiet", "--out", str(out)], capsys)
     assert code == 0
     with out.open(newline="") as f:
@@ -169,34 +169,34 @@ def test_unknown_generator_says_did_you_mean_and_lists_them(capsys, tmp_path):
 
 def test_unknown_config_key_lists_the_known_ones(capsys, tmp_path):
     err = _error(["generate", "--model", MODEL, "--dataset", "tweets", "--generator",
-                  "ablation_flips", "--config", "max_set=2", "--out",
+                  "ablation_flips", "--option", "max_set=2", "--out",
                   str(tmp_path / "cf.jsonl")], capsys)
-    assert "--config: ablation_flips has no option 'max_set'" in err
+    assert "--option: ablation_flips has no option 'max_set'" in err
     assert "did you mean 'max_set_size'?" in err and "budget" in err
 
 
 @pytest.mark.parametrize(("item", "message"), [
     ("max_set_size=abc", "option 'max_set_size' must be an integer, got 'abc'"),
-    ("max_set_size=0", "--config: ablation_flips: bad config"),
-    ("max_set_size", "expected KEY=VALUE (a generator option) or a .py file"),
+    ("max_set_size=0", "--option: ablation_flips: bad config"),
+    ("max_set_size", "--option: expected KEY=VALUE (an option of ablation_flips)"),
 ])
 def test_bad_config_values_name_the_flag(capsys, tmp_path, item, message):
     err = _error(["generate", "--model", MODEL, "--dataset", "tweets", "--generator",
-                  "ablation_flips", "--config", item, "--out", str(tmp_path / "cf.jsonl")],
+                  "ablation_flips", "--option", item, "--out", str(tmp_path / "cf.jsonl")],
                  capsys)
-    assert message in err and "--config" in err
+    assert message in err and "--option" in err
 
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize(("generator", "message"), [
-    ("masked_lm", "--config: masked_lm: config option 'mlm' is empty"),
-    ("word_replace", "--config: word_replace: config option 'rules' is empty"),
+    ("masked_lm", "--option: masked_lm: config option 'mlm' is empty"),
+    ("word_replace", "--option: word_replace: config option 'rules' is empty"),
 ])
 def test_options_a_generator_checks_when_it_runs_name_the_flag(home, capsys, tmp_path,
                                                                generator, message):
     err = _error(["generate", "--model", MODEL, "--dataset", "tweets", "--limit", "2",
                   "--generator", generator, "--out", str(tmp_path / "cf.jsonl")], capsys)
-    assert message in err and "set it with --config KEY=VALUE" in err
+    assert message in err and "set it with --option KEY=VALUE" in err
 
 
 @pytest.mark.timeout(600)
@@ -235,12 +235,13 @@ def test_incompatible_generator_says_why_and_lists_compatible_ones(home, capsys,
     assert "hotflip" not in compatible
 
 
-def test_config_file_and_generator_options_share_the_flag(config, tmp_path, capsys):
-    """A .py --config value is the models/datasets file; KEY=VALUE items are options."""
+def test_config_file_and_generator_options(config, tmp_path, capsys):
+    """--config is the models/datasets file, as in every command; --option sets the
+    generator's options."""
     out = tmp_path / "cf.parquet"
     code, stdout, _ = _run(["generate", "--config", str(config), "--model", "clf",
                             "--dataset", "reviews", "--generator", "word_replace",
-                            "--config", "rules=good -> bad", "--quiet", "--out", str(out)],
+                            "--option", "rules=good -> bad", "--quiet", "--out", str(out)],
                            capsys)
     assert code == 0
     import pyarrow.parquet as pq
@@ -249,6 +250,13 @@ def test_config_file_and_generator_options_share_the_flag(config, tmp_path, caps
     assert [r["text"] for r in t] == ["bad movie", "bad bad fun"]
     assert all(r["parent_status"] == "ok" for r in t)
     assert "generated 2 counterfactuals from 6 rows of reviews" in stdout
+
+
+def test_a_generator_option_given_to_config_says_to_use_option(config, tmp_path, capsys):
+    err = _error(["generate", "--model", "clf", "--dataset", "reviews",
+                  "--config", "rules=good -> bad", "--generator", "word_replace",
+                  "--out", str(tmp_path / "cf.jsonl")], capsys)
+    assert "--config: takes the Python file" in err and "--option KEY=VALUE" in err
 
 
 @pytest.mark.timeout(600)
@@ -278,8 +286,8 @@ def test_greedy_attack_prints_textattacks_summary(home, tmp_path, capsys):
 def test_group_swap_prints_the_gap_per_direction_with_its_verdict(home, tmp_path, capsys):
     out = tmp_path / "swap.jsonl"
     code, stdout, _ = _run(["generate", "--model", MODEL, "--dataset", "tweets", "--limit",
-                            LIMIT, "--generator", "group_swap", "--config", "group=custom",
-                            "--config", "groups=second: you, your\\nthird: they, their",
+                            LIMIT, "--generator", "group_swap", "--option", "group=custom",
+                            "--option", "groups=second: you, your\\nthird: they, their",
                             "--min-pairs", "3", "--quiet", "--out", str(out)], capsys)
     assert code == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -312,7 +320,7 @@ def test_a_regressor_gets_its_rows_and_changes_but_no_classifier_statistics(
     out = tmp_path / "cf.jsonl"
     code, stdout, err = _run(["generate", "--config", str(cfg), "--model", "reg",
                               "--dataset", "notes", "--generator", "word_replace",
-                              "--config", "rules=good -> very good", "--quiet", "--out",
+                              "--option", "rules=good -> very good", "--quiet", "--out",
                               str(out)], capsys)
     assert code == 0
     (row,) = [json.loads(line) for line in out.read_text().splitlines()]
@@ -333,7 +341,7 @@ def test_sample_draws_the_parents_with_the_seed(home, tmp_path, capsys):
         out = tmp_path / f"s{seed}.jsonl"
         code, _, _ = _run(["generate", "--model", MODEL, "--dataset", "tweets", "--sample",
                            "12", "--seed", str(seed), "--generator", "char_noise",
-                           "--config", "outputs=1", "--quiet", "--out", str(out)], capsys)
+                           "--option", "outputs=1", "--quiet", "--out", str(out)], capsys)
         assert code == 0
         side = json.loads((tmp_path / f"s{seed}.stats.json").read_text())
         assert side["summary"]["parents"] == 12 and side["statistics"]["seed"] == seed
@@ -357,7 +365,7 @@ def test_a_dataset_column_named_like_a_provenance_column_keeps_both(tmp_path, ca
                    "'meta': T.CategoryLabel(required=False)})}\n")
     out = tmp_path / "cf.jsonl"
     code, _, _ = _run(["generate", "--config", str(cfg), "--model", "clf", "--dataset", "d",
-                       "--generator", "word_replace", "--config", "rules=good -> bad",
+                       "--generator", "word_replace", "--option", "rules=good -> bad",
                        "--quiet", "--out", str(out)], capsys)
     assert code == 0
     (row,) = [json.loads(line) for line in out.read_text().splitlines()]

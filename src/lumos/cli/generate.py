@@ -1,16 +1,16 @@
 """`lumos generate`: counterfactuals of a dataset's rows, with their statistics.
 
     lumos generate --model sentiment:tfidf-logreg --dataset tweets --limit 20 \\
-        --generator word_replace --config "rules=great -> terrible" --out cf.jsonl
+        --generator word_replace --option "rules=great -> terrible" --out cf.jsonl
 
 Runs through ``lumos.engine.generate.generate`` (what the server and Python call) and
 ``lumos.engine.counterfactual_stats.run_statistics``, so the three report the same
 numbers. Writes one row per counterfactual to ``--out`` (JSONL, CSV or Parquet by its
 suffix) and every statistic to the sidecar ``<out>.stats.json``; prints the headline.
 
-``--config KEY=VALUE`` sets a generator option (checked against the generator's typed
-Config; repeatable). A ``--config`` value without ``=`` that names a ``.py`` file is the
-``models``/``datasets`` file the other commands take with ``--config``.
+``--option KEY=VALUE`` sets a generator option (checked against the generator's typed
+Config; repeatable), as ``lumos explain --option`` sets a method's; ``--config FILE.py``
+is the ``models``/``datasets`` file, as in every other command.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ EXAMPLES = """examples:
   lumos generate --model sentiment:tfidf-logreg --dataset tweets --sample 200 \\
       --generator synonyms --out cf.jsonl
   lumos generate --model sentiment --dataset tweets --limit 100 \\
-      --generator word_replace --config "rules=great -> terrible | awful" --out cf.csv
+      --generator word_replace --option "rules=great -> terrible | awful" --out cf.csv
   lumos generate --model sentiment --dataset tweets --sample 500 \\
-      --generator group_swap --config group=gender --out swaps.parquet
+      --generator group_swap --option group=gender --out swaps.parquet
 """
 
 
@@ -54,20 +54,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                        "...) and their statistics",
                        description=DESCRIPTION,
                        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_model_dataset_args(p, required_unless="--list", config_file=False)
+    add_model_dataset_args(p, required_unless="--list")
     p._option_string_actions["--seed"].help = (
         "seed of --sample and of the bootstrap intervals (a generator's own random draws "
-        "take --config seed=N) (default: %(default)s)")
+        "take --option seed=N) (default: %(default)s)")
     p.add_argument("--generator", default=None,
                    help="generator id, e.g. synonyms, word_replace, ablation_flips, "
                    "greedy_attack, group_swap (required unless --list; default: none; "
                    "see --list)")
-    p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="generator option, e.g. max_set_size=2 or 'rules=good -> bad' "
-                   "(repeatable, checked against the generator's config; see --list); a "
-                   "value without '=' naming a .py file is the Python file defining "
-                   "`models` and `datasets` dicts, as in the other commands (default: "
-                   "none, the generator's defaults)")
+                   "(repeatable, checked against the generator's config; see --list; "
+                   "default: none, the generator's defaults)")
     p.add_argument("--out", default=None,
                    help="counterfactual rows: .jsonl, .csv or .parquet; the statistics go "
                    "to <out without suffix>.stats.json beside it (required unless --list; "
@@ -124,13 +122,13 @@ def _coerce(gen_id: str, key: str, raw: str, kind: Any) -> Any:
             return True
         if low in ("0", "false", "no", "off"):
             return False
-        raise UsageError(f"--config: {gen_id} option '{key}' is true/false, got {raw!r}")
+        raise UsageError(f"--option: {gen_id} option '{key}' is true/false, got {raw!r}")
     for t, what in ((int, "an integer"), (float, "a number")):
         if kind is t:
             try:
                 return t(raw)
             except ValueError:
-                raise UsageError(f"--config: {gen_id} option '{key}' must be {what}, got "
+                raise UsageError(f"--option: {gen_id} option '{key}' must be {what}, got "
                                  f"{raw!r}") from None
     if kind is str or kind is Any:
         return raw.replace("\\n", "\n")
@@ -139,21 +137,8 @@ def _coerce(gen_id: str, key: str, raw: str, kind: Any) -> Any:
     try:  # lists, tuples, mappings: JSON
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise UsageError(f"--config: {gen_id} option '{key}' takes JSON "
+        raise UsageError(f"--option: {gen_id} option '{key}' takes JSON "
                          f"({kind}), got {raw!r}") from None
-
-
-def split_config(items: list[str]) -> tuple[str | None, list[str]]:
-    """(the models/datasets Python file or None, the KEY=VALUE generator options)."""
-    files = [i for i in items if "=" not in i]
-    options = [i for i in items if "=" in i]
-    bad = [f for f in files if not f.endswith(".py")]
-    if bad:
-        raise UsageError(f"--config: expected KEY=VALUE (a generator option) or a .py "
-                         f"file, got {bad[0]!r}")
-    if len(files) > 1:
-        raise UsageError(f"--config: one Python file at most, got {', '.join(files)}")
-    return (files[0] if files else None), options
 
 
 def parse_config(gen: Any, options: list[str]) -> Any:
@@ -164,17 +149,20 @@ def parse_config(gen: Any, options: list[str]) -> Any:
     types = _field_types(gen.Config)
     values: dict[str, Any] = {}
     for item in options:
-        key, _, raw = item.partition("=")
+        key, sep, raw = item.partition("=")
         key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"--option: expected KEY=VALUE (an option of {gen.id}), got "
+                             f"{item!r}")
         if key not in fields:
-            raise UsageError(f"--config: {gen.id} has no option '{key}'"
+            raise UsageError(f"--option: {gen.id} has no option '{key}'"
                              f"{_did_you_mean(key, list(fields))} (options: "
                              f"{', '.join(fields) or 'none'}; see lumos generate --list)")
         values[key] = _coerce(gen.id, key, raw, types.get(key, str))
     try:
         return gen.make_config(values)
     except SpecError as e:
-        raise UsageError(f"--config: {e}") from None
+        raise UsageError(f"--option: {e}") from None
 
 
 def describe_generators() -> str:
@@ -362,16 +350,18 @@ def run(args: argparse.Namespace) -> int:
     if args.delta < 0:
         raise UsageError(f"--delta: must be >= 0, got {args.delta}")
     gen = pick_generator(args.generator)
-    config_file, options = split_config(args.config)
-    cfg = parse_config(gen, options)
+    if args.config and "=" in args.config:
+        raise UsageError(f"--config: takes the Python file defining `models` and "
+                         f"`datasets`; generator options are --option KEY=VALUE (got "
+                         f"{args.config!r})")
+    cfg = parse_config(gen, args.option)
 
     from lumos.api.component import model_task
     from lumos.api.types import SpecError
     from lumos.engine.counterfactual_stats import attack_summary_of, run_statistics
     from lumos.engine.generate import generate
 
-    ws, mname, dname = workspace_from_args(argparse.Namespace(**{**vars(args),
-                                                                 "config": config_file}))
+    ws, mname, dname = workspace_from_args(args)
     model = ws.model(mname)
     ds = ws.dataset(dname)
     if not gen.is_compatible(model, ds.spec()):
@@ -386,7 +376,7 @@ def run(args: argparse.Namespace) -> int:
                           progress=False if args.quiet else f"generate {gen.id}")
     except (SpecError, ValueError) as e:  # options a generator only checks when it runs
         if "config option" in str(e):
-            raise UsageError(f"--config: {e} (set it with --config KEY=VALUE; see lumos "
+            raise UsageError(f"--option: {e} (set it with --option KEY=VALUE; see lumos "
                              "generate --list)") from None
         if isinstance(e, SpecError):
             raise UsageError(f"--generator: {e}") from None
