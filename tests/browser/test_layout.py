@@ -48,13 +48,22 @@ def page_is_fixed(page):
     assert top is not None and top["y"] == 0, f"the top bar moved: {top}"
 
 
+IN_COLUMN_VIEW = """(id) => {
+    const col = document.querySelector('section.modules').getBoundingClientRect();
+    const head = document.querySelector(`[data-module="${id}"] header`).getBoundingClientRect();
+    return head.top >= col.top - 1 && head.bottom <= col.bottom + 1;
+}"""
+
+
 def in_column_view(page, module):
     """Whether the module's panel header is inside the visible part of the modules column."""
-    return page.evaluate("""(id) => {
-        const col = document.querySelector('section.modules').getBoundingClientRect();
-        const head = document.querySelector(`[data-module="${id}"] header`).getBoundingClientRect();
-        return head.top >= col.top - 1 && head.bottom <= col.bottom + 1;
-    }""", module)
+    return page.evaluate(IN_COLUMN_VIEW, module)
+
+
+def wait_in_column_view(page, module):
+    """Until the module's header is in the column's view: a jump scrolls on the next
+    animation frame, and Playwright's "visible" does not mean on screen."""
+    page.wait_for_function(IN_COLUMN_VIEW, arg=module)
 
 
 @pytest.fixture
@@ -123,7 +132,7 @@ def test_confusion_cell_keeps_metrics_in_view_and_starts_no_slow_method(small, s
     small.locator("[data-jump=metrics]").click()
     cell = small.locator("[data-testid=confusion] button[data-gold=positive][data-pred=negative]")
     expect(cell).to_be_visible(timeout=20000)
-    assert in_column_view(small, "metrics")
+    wait_in_column_view(small, "metrics")
     top_before = small.locator("[data-module=metrics]").bounding_box()["y"]
     cell.click()
     expect(small.locator(".spacer-rows .row[aria-selected=true]").first).to_be_visible()
