@@ -38,6 +38,36 @@ def test_length_mismatch_names_the_row():
         run([["O", "O"]], [["O"]])
 
 
+def test_entity_precision_without_predicted_entities_is_undefined_not_zero():
+    r = run([["B-PER", "I-PER", "O"]], [["O", "O", "O"]])
+    assert r["precision"] is None and "no entities predicted" in r["undefined"]["precision"]
+    assert r["recall"] == 0.0 and r["f1"] == 0.0
+    assert r["per_type"]["PER"]["precision"] is None and r["per_type"]["PER"]["recall"] == 0.0
+    r = run([["O", "O"]], [["O", "O"]])
+    assert r["precision"] is None and r["recall"] is None and r["f1"] is None
+    assert "no gold and no predicted" in r["undefined"]["f1"]
+    assert r["token_accuracy"] == 1.0
+    r = run([["O", "O"]], [["B-LOC", "O"]])  # a false alarm: precision 0, recall undefined
+    assert r["precision"] == 0.0 and r["recall"] is None and r["f1"] == 0.0
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_defined_values_match_seqeval(strict):
+    from seqeval import metrics as sm
+    from seqeval.scheme import IOB2
+
+    from lumos.components.metrics.tagging import TaggingConfig
+
+    kw = {"mode": "strict", "scheme": IOB2} if strict else {}
+    gold = [["B-PER", "I-PER", "O", "B-LOC"], ["O", "B-LOC"], ["I-ORG", "O"]]
+    pred = [["B-PER", "I-PER", "O", "O"], ["B-LOC", "I-LOC"], ["I-ORG", "O"]]
+    r = TaggingMetrics().compute(gold, pred, T.SequenceTags(), T.SequenceTags(),
+                                 config=TaggingConfig(strict=strict))
+    assert r["precision"] == pytest.approx(sm.precision_score(gold, pred, **kw))
+    assert r["recall"] == pytest.approx(sm.recall_score(gold, pred, **kw))
+    assert r["f1"] == pytest.approx(sm.f1_score(gold, pred, **kw))
+
+
 def test_span_f1_exact_match():
     gold = [[{"start": 0, "end": 2, "label": "PER"}, {"start": 3, "end": 4, "label": "LOC"}]]
     pred = [[{"start": 0, "end": 2, "label": "PER"}, {"start": 3, "end": 5, "label": "LOC"},

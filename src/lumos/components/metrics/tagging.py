@@ -35,7 +35,8 @@ class TaggingMetrics(Metric):
     def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
         """Per value: its column header (naming the averaging) and what it means."""
         micro = ("seqeval, micro-averaged over the entities of every type (an entity counts "
-                 "when its span and type agree); zero_division=0")
+                 "when its span and type agree); undefined (not 0) when the group has no "
+                 "predicted entities (precision) or no gold entities (recall)")
         return {
             "precision": {"label": "entity precision (micro)", "description": micro},
             "recall": {"label": "entity recall (micro)", "description": micro},
@@ -64,21 +65,66 @@ class TaggingMetrics(Metric):
             from seqeval.scheme import IOB2
 
             kw.update(mode="strict", scheme=IOB2)
-        report = sm.classification_report(y_true, y_pred, output_dict=True, **kw)
-        per_type = {k: {"precision": number(v["precision"]), "recall": number(v["recall"]),
-                        "f1": number(v["f1-score"]), "support": int(v["support"])}
-                    for k, v in report.items() if not k.endswith(" avg")}
+        n_gold, n_pred = _entity_counts(y_true, cfg.strict), _entity_counts(y_pred, cfg.strict)
+        # seqeval averages over no entity types at all with a warning: nothing to report
+        report = sm.classification_report(y_true, y_pred, output_dict=True, **kw) \
+            if n_gold or n_pred else {}
+        per_type = {}
+        for k, v in report.items():
+            if k.endswith(" avg"):
+                continue
+            p_, r_, f_ = _defined(n_pred.get(k, 0), int(v["support"]), v["precision"],
+                                  v["recall"], v["f1-score"])
+            per_type[k] = {"precision": p_, "recall": r_, "f1": f_, "support": int(v["support"])}
         ntok = sum(len(g) for g in y_true)
         correct = sum(a == b for g, p in zip(y_true, y_pred, strict=True)
                       for a, b in zip(g, p, strict=True))
+        prec = rec = f1 = None
+        if n_gold or n_pred:
+            prec, rec, f1 = _defined(sum(n_pred.values()), sum(n_gold.values()),
+                                     sm.precision_score(y_true, y_pred, **kw),
+                                     sm.recall_score(y_true, y_pred, **kw),
+                                     sm.f1_score(y_true, y_pred, **kw))
+        undefined = {}
+        if prec is None:
+            undefined["precision"] = "undefined: no entities predicted in this group"
+        if rec is None:
+            undefined["recall"] = "undefined: no gold entities in this group"
+        if f1 is None:
+            undefined["f1"] = "undefined: no gold and no predicted entities in this group"
         return {
             "count": len(y_true),
-            "precision": number(sm.precision_score(y_true, y_pred, **kw)),
-            "recall": number(sm.recall_score(y_true, y_pred, **kw)),
-            "f1": number(sm.f1_score(y_true, y_pred, **kw)),
+            "precision": prec,
+            "recall": rec,
+            "f1": f1,
             "token_accuracy": number(correct / ntok) if ntok else None,
             "per_type": per_type,
+            "undefined": undefined,
         }
+
+
+def _entity_counts(seqs: list[list[str]], strict: bool) -> dict[str, int]:
+    """Entities per type, as seqeval reads them in the same mode."""
+    out: dict[str, int] = {}
+    if strict:
+        from seqeval.scheme import IOB2, Entities
+
+        types = [e.tag for sent in Entities(seqs, IOB2).entities for e in sent]
+    else:
+        from seqeval.metrics.sequence_labeling import get_entities
+
+        types = [t for t, _, _ in get_entities(seqs)]
+    for t in types:
+        out[t] = out.get(t, 0) + 1
+    return out
+
+
+def _defined(n_pred: int, n_gold: int, p: float, r: float,
+             f: float) -> tuple[float | None, float | None, float | None]:
+    """seqeval's zero_division=0 values with 0/0 as None: precision without predicted
+    entities, recall without gold ones, F1 without either (one side empty: F1 is 0)."""
+    return (number(p) if n_pred else None, number(r) if n_gold else None,
+            number(f) if n_pred or n_gold else None)
 
 
 def _span_set(spans: Sequence[Any]) -> set[tuple[int, int, str]]:
