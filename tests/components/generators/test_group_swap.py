@@ -31,8 +31,31 @@ def test_her_becomes_his_or_him_by_part_of_speech(tagger_opt):
     assert cf.meta == {**cf.meta, "from": "female", "to": "male", "mixed": False}
     assert [(c.old, c.new) for c in cf.changes] == [("She", "He"), ("her", "his"),
                                                    ("her", "him")]
-    assert (cf.flags == ("pos_out_of_context",)) == (tagger_opt == "none")
+    assert ("pos_out_of_context" in cf.flags) == (tagger_opt == "none")
     assert "male->female" not in by_direction(res)
+
+
+@pytest.mark.skipif(not __import__("lumos.components.generators.wordnet",
+                                    fromlist=["available"]).available(),
+                    reason="the offline WordNet is not laid out")
+def test_a_swap_is_not_spoiled_by_the_antonym_check():
+    """WordNet has man/woman as antonyms: the validity guard must not call the very
+    counterfactual a fairness test asks for a meaning change; the other checks run."""
+    from lumos.components.generators import wordnet
+    from lumos.components.generators.validity import FAILED, NOT_APPLICABLE, check
+
+    assert "woman" in wordnet.antonyms("man")
+    parent = {"id": "p", "text": "The man who served us was lovely and very professional"}
+    [res] = GroupSwap().run([parent], context_for(GroupSwap().make_config({"tagger": "none"})),
+                            config=GroupSwap().make_config({"tagger": "none"}))
+    cf = check(by_direction(res)["male->female"], parent)
+    assert cf.example["text"] == "The woman who served us was lovely and very professional"
+    assert cf.validity["antonym"] == NOT_APPLICABLE
+    assert cf.validity["negation"] == "passed" and cf.validity["char_change"] == "passed"
+    assert FAILED not in cf.validity.values()
+    for_custom = run("a christian wrote this", group="custom",
+                     groups="christian: christian\nmuslim: muslim").counterfactuals[0]
+    assert "not_applicable:antonym" in for_custom.flags
 
 
 def test_his_becomes_her_or_hers():

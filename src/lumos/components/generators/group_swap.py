@@ -21,6 +21,11 @@ row one name always maps to the same new name; draws are seeded per row and outp
 ``group="custom"`` swaps user word lists, one group a line, ``label: word, word``, the
 *i*-th word of one group becoming the *i*-th of another (the last one if shorter): one
 output per (found group, other group), ``meta["from"]``/``meta["to"]`` naming them.
+
+The validity guard's antonym check does not apply to a swap (flag
+``not_applicable:antonym``): WordNet lists "man"/"woman", "boy"/"girl" and
+"male"/"female" as antonyms, and swapping one group's terms for the other's is the
+counterfactual asked for, not a change of meaning that spoils it. The other checks run.
 """
 
 from __future__ import annotations
@@ -74,6 +79,9 @@ patience charity harmony melody heather jasmine violet""".split())
 _NOT_NOUN = frozenset("""and or but to in on at for with from by of as than that so
 because if when while is was are were be been will would can could should did does do
 has have had not too very again also just then there here""".split())
+
+#: a swap between groups is the counterfactual asked for: see the module docstring
+SWAP_FLAGS = ("not_applicable:antonym",)
 
 
 @functools.cache
@@ -129,7 +137,7 @@ class Tag:
 class GroupSwap(EditGenerator):
     """Swaps gender terms, pronouns and names (both ways), or user-given word groups."""
 
-    version = "1"
+    version = "2"  # 2: swaps are exempt from the antonym check
 
     @dataclass(frozen=True, kw_only=True)
     class Config(GeneratorConfig):
@@ -245,7 +253,7 @@ class GroupSwap(EditGenerator):
                     edits.append(Edit(w.start, w.end, match_case(w.text, mapping[w.text])))
                 uses_pos = any(e.new.lower() in ("his", "her", "him", "hers")
                                for e in term_edits)
-                yield Candidate(tuple(edits), flags=flags if uses_pos else (),
+                yield Candidate(tuple(edits), flags=(flags if uses_pos else ()) + SWAP_FLAGS,
                                 meta={"direction": f"{src}->{dst}", "from": src, "to": dst,
                                       "names": mapping, "terms": len(term_edits),
                                       "mixed": len(present) > 1})
@@ -300,7 +308,7 @@ class GroupSwap(EditGenerator):
                 edits = tuple(Edit(m.start(), m.end(),
                                    match_case(m.group(), oterms[min(i, len(oterms) - 1)]))
                               for i, m in kept)
-                yield Candidate(edits, meta={"direction": f"{label}->{other}",
+                yield Candidate(edits, flags=SWAP_FLAGS, meta={"direction": f"{label}->{other}",
                                              "from": label, "to": other})
 
 
