@@ -159,3 +159,23 @@ def test_export_an_error_set_of_a_selection(ws, tmp_path):
     assert res["rows"] == 2
     got = [json.loads(line) for line in (tmp_path / "fn.jsonl").read_text().splitlines()]
     assert [r["text"] for r in got] == ["awful day", "plain words here"]
+
+
+def test_models_frame_names_each_models_columns(store, reviews):
+    from lumos.engine.export import models_frame
+
+    base = reviews.workspace(store)
+    model = base.model("clf")
+    two = Workspace({"a": model, "b": model}, {"reviews": base.dataset("reviews")},
+                    engine=Engine(store))
+    one = build_frame(two, "a", "reviews")
+    both = models_frame(two, "a", ["b"], "reviews")
+    assert models_frame(two, "a", [], "reviews").equals(one)
+    assert "text" in both.column_names and "probas" not in both.column_names
+    for name in ("a", "b"):
+        assert both.column(f"{name}/probas:error").to_pylist() == \
+            one.column("probas:error").to_pylist()
+    # the decision applies to the first model only
+    shifted = models_frame(two, "a", ["b"], "reviews", margin=5.0)
+    assert shifted.column("b/probas:error").to_pylist() == one.column("probas:error").to_pylist()
+    assert shifted.column("a/probas:error").to_pylist() != one.column("probas:error").to_pylist()

@@ -170,6 +170,29 @@ def export(workspace: Workspace, model: str | Model | None, dataset: str | Datas
 
 
 
+def models_frame(workspace: Workspace, first: str | Model | None, others: Sequence[str],
+                 dataset: str | Dataset, indices: Sequence[int] | None = None, *,
+                 fields: Sequence[str] | None = None, margin: float = 0.0,
+                 positive_label: str | None = None) -> pa.Table:
+    """The frame of ``first`` (as :func:`~lumos.engine.frames.build_frame`) with every
+    model in ``others``'s prediction columns too. With others, each model's columns are
+    named ``model/column`` so that none hides another's. The decision (``margin``,
+    ``positive_label``) applies to ``first`` only; the others take their argmax."""
+    frame = build_frame(workspace, first, dataset, indices, fields=fields, margin=margin,
+                        positive_label=positive_label)
+    if not others:
+        return frame
+    name = resolve(workspace, first, dataset)[0] if first is not None else None
+    base = set(build_frame(workspace, None, dataset, indices).column_names)
+    out = frame.select([c for c in frame.column_names if c in base])
+    for mname, part in [(name, frame)] + [(m, build_frame(workspace, m, dataset, indices))
+                                          for m in others]:
+        for c in part.column_names:
+            if c not in base:
+                out = out.append_column(f"{mname}/{c}", part.column(c))
+    return out
+
+
 def label_points(workspace: Workspace, model: str | Model, dataset: str | Dataset,
                  points: pa.Table, extra: Sequence[str] = ()) -> pa.Table:
     """Projection ``points`` (``id``, ``index``, ``x``, ``y``[, ``z``]) with what makes

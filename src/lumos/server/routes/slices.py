@@ -217,9 +217,8 @@ def export(body: ExportRequest, request: Request) -> Any:
     if first is None and others:
         first, others, model = others[0], others[1:], get_model(ws, others[0])
     try:
-        frame = frames.build_frame(ws, model, ds, indices, fields=body.fields, **body.decision())
-        if others:
-            frame = _join_models(ws, frame, first, others, ds, indices)
+        frame = exports.models_frame(ws, first, others, ds, indices, fields=body.fields,
+                                     **body.decision())
     except T.SpecError as e:
         raise spec_error(e) from None
     name = f"{body.dataset}-{what}.{body.format}"
@@ -231,18 +230,3 @@ def export(body: ExportRequest, request: Request) -> Any:
         "Content-Disposition": f'attachment; filename="{name}"',
         "X-Rows": str(frame.num_rows), "X-Skipped": str(skipped),
         "Access-Control-Expose-Headers": "X-Rows, X-Skipped, Content-Disposition"})
-
-
-def _join_models(ws: Workspace, frame: Any, first: str | None, others: list[str], ds: Dataset,
-                 indices: Sequence[int] | None) -> Any:
-    """``frame`` (the first model's) with every other model's prediction columns; each
-    model's columns are named ``model/column`` so that none hides another's. The decision
-    threshold applies to the first model only (the others take their argmax)."""
-    base = set(frames.build_frame(ws, None, ds, indices).column_names)
-    out = frame.select([c for c in frame.column_names if c in base])
-    for name, part in [(first, frame)] + [(m, frames.build_frame(ws, m, ds, indices))
-                                          for m in others]:
-        for c in part.column_names:
-            if c not in base:
-                out = out.append_column(f"{name}/{c}", part.column(c))
-    return out
