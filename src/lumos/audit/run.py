@@ -220,8 +220,9 @@ def run_suite(suite: Suite, *, quiet: bool = False,
                 raise suite.error(("models", mname), f"model cannot read dataset "
                                   f"'{dname}': {problem}")
         ws.add_model(mname, model, smoke_test=False)
+        desc = getattr(model, "description", "")
         run.models[mname] = {"fingerprint": ws.engine.fingerprint(model),
-                             "description": getattr(model, "description", "") or ""}
+                             "description": str((desc() if callable(desc) else desc) or "")}
     bar = None
     if not quiet:
         from tqdm.auto import tqdm
@@ -243,8 +244,8 @@ def run_suite(suite: Suite, *, quiet: bool = False,
                         res = _evaluate(ws, mname, dname, check, idx, suite,
                                         progress=False)
                     except CheckSpecError as e:
-                        raise suite.error(("checks", i, *e.key.split(".")), str(e)) \
-                            from None
+                        raise suite.error(("checks", i, *e.key.split(".")), str(e),
+                                          key=False) from None
                     except Exception as e:  # a run that raised: reported, others go on
                         res = [error_result(check, model=mname, dataset=dname,
                                             message=f"{type(e).__name__}: {e}")]
