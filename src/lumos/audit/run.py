@@ -23,7 +23,7 @@ from lumos.audit.suite import Suite, SuiteError
 from lumos.engine.checks import CheckResult, CheckSpecError, error_result
 
 #: the check kinds this version evaluates (the schema names every planned kind)
-RUNNERS = ("quality", "robustness", "fairness")
+RUNNERS = ("quality", "robustness", "fairness", "attention", "faithfulness")
 
 
 @dataclass
@@ -173,7 +173,9 @@ def check_indices(suite: Suite, index: int, check: dict[str, Any], ds: Any
 def _evaluate(ws: Any, mname: str, dname: str, check: dict[str, Any],
               indices: list[int] | None, suite: Suite, progress: bool | str
               ) -> list[CheckResult]:
+    from lumos.engine.check_attention import attention_results
     from lumos.engine.check_counterfactual import counterfactual_results
+    from lumos.engine.check_faithfulness import faithfulness_results
     from lumos.engine.check_quality import quality_results
 
     kind = check["kind"]
@@ -182,6 +184,15 @@ def _evaluate(ws: Any, mname: str, dname: str, check: dict[str, Any],
     if kind in ("robustness", "fairness"):
         return counterfactual_results(ws, mname, dname, check, indices, seed=suite.seed,
                                       confidence=suite.confidence, progress=progress)
+    if kind == "attention":
+        if check.get("statistic", "share") == "share" and not check.get("words"):
+            raise CheckSpecError("statistic", "a share of attention needs words: the "
+                                 "tokens whose share is measured")
+        return attention_results(ws, mname, dname, check, indices, seed=suite.seed,
+                                 confidence=suite.confidence)
+    if kind == "faithfulness":
+        return faithfulness_results(ws, mname, dname, check, indices, seed=suite.seed,
+                                    confidence=suite.confidence, progress=progress)
     raise CheckSpecError("kind", f"{kind} checks are not evaluated by this version")
 
 
