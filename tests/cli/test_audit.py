@@ -261,3 +261,73 @@ def test_an_output_in_a_missing_directory_is_refused(tmp_path, capsys):
         main(["audit", str(suite), "--junit", str(tmp_path / "no" / "r.xml")])
     assert e.value.code == 2
     assert "--junit: directory" in capsys.readouterr().err
+
+
+def _baseline(passing, tmp_path, edit=None):
+    (_, d), _ = passing
+    data = json.loads((d / "r.json").read_text())
+    if edit is not None:
+        edit(data)
+    p = tmp_path / "baseline.json"
+    p.write_text(json.dumps(data))
+    return p
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_baseline_of_the_same_run_passes_and_another_model_is_compared(passing, tmp_path):
+    base = _baseline(passing, tmp_path)
+    # another model name (and fingerprint) is the point of the mode: still comparable
+    text = PASSING.replace("  tfidf: {demo:", "  candidate: {demo:")
+    code, d = _audit(tmp_path, "same", text, "--baseline", str(base))
+    assert code == 0
+    report = json.loads((d / "r.json").read_text())
+    reg = [c for c in report["checks"] if c["kind"] == "regression"]
+    assert {c["id"] for c in reg} == {f"{i}.regression" for i in
+                                      ("accuracy", "accuracy-by-label", "synonyms",
+                                       "gender")}
+    assert all(c["verdict"] == "pass" for c in reg if c["details"]["current"] is not None)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_baseline_catches_a_planted_regression(passing, tmp_path, capsys):
+    def better_baseline(data):  # the baseline model was 0.2 more accurate
+        for c in data["checks"]:
+            if c["name"] == "accuracy":
+                c["value"] += 0.2
+
+    base = _baseline(passing, tmp_path, better_baseline)
+    code, d = _audit(tmp_path, "worse", PASSING, "--baseline", str(base))
+    assert code == 1
+    assert "FAIL accuracy.regression:" in capsys.readouterr().out
+    root = _validate_junit(d / "r.xml")
+    failed = [c.get("name") for c in root.iter("testcase") if c.find("failure") is not None]
+    assert failed == ["accuracy.regression"]
+    msg = next(c for c in root.iter("testcase") if c.get("name") == "accuracy.regression"
+               ).find("failure").get("message")
+    assert "worse than the baseline by 0.2" in msg
+
+
+@pytest.mark.parametrize("what", ["checks", "dataset", "format"])
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_an_incomparable_baseline_is_refused(passing, tmp_path, capsys, what):
+    def edit(data):
+        if what == "dataset":
+            data["datasets"]["tweets"]["fingerprint"] = "0" * 64
+        if what == "format":
+            data["format"] = "something-else"
+
+    base = _baseline(passing, tmp_path, edit)
+    text = PASSING.replace("at_most: 0.7", "at_most: 0.6") if what == "checks" else PASSING
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(text)
+    with pytest.raises(SystemExit) as e:
+        main(["audit", str(suite), "--quiet", "--baseline", str(base)])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    expected = {"checks": "made with other check definitions",
+                "dataset": "dataset 'tweets' differs",
+                "format": "not a lumos audit JSON report"}[what]
+    assert f"--baseline: {base}" in err and expected in err, err

@@ -70,7 +70,7 @@ def to_json(run: AuditRun) -> dict[str, Any]:
         models[name] = {"fingerprint": None, "error": err}
     return {"format": FORMAT, "version": VERSION, "lumos": _version(),
             "suite": {"path": str(suite.path), "name": suite.data.get("name"),
-                      "sha256": suite.sha256},
+                      "sha256": suite.sha256, "checks_sha256": suite.checks_sha256},
             "seed": suite.seed, "confidence": suite.confidence,
             "models": models, "datasets": run.datasets, "calls": calls_json(run.calls),
             "summary": summary(run), "exit_code": run.exit_code(),

@@ -140,6 +140,13 @@ class Suite:
         return SuiteError([f"{self.where(path, key=key)}: {key_path(path)}: {message}"])
 
     @property
+    def checks_sha256(self) -> str:
+        """The hash of what the checks measure: everything but the models (and the
+        suite's name), so a baseline made with another model stays comparable."""
+        part = {k: v for k, v in self.data.items() if k not in ("models", "name")}
+        return hashlib.sha256(canonical(part)).hexdigest()
+
+    @property
     def seed(self) -> int:
         return int(self.data.get("seed", 0))
 

@@ -50,6 +50,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--export-failures", default=None, metavar="DIR",
                    help="write each failing check's examples to DIR/<check>.jsonl "
                    "(default: none)")
+    p.add_argument("--baseline", default=None, metavar="FILE",
+                   help="a JSON report of an earlier run of this suite (e.g. of the last "
+                   "release's model): a check whose value got worse by more than its "
+                   "tolerance fails (default: none)")
     p.add_argument("--schema", action="store_true",
                    help="print the suite's JSON Schema and exit (default: off)")
     p.add_argument("--quiet", action="store_true",
@@ -82,12 +86,24 @@ def run(args: argparse.Namespace) -> int:
     outs = {flag: _out(flag, getattr(args, attr)) for flag, attr in (
         ("--json", "json"), ("--junit", "junit"), ("--html", "html"),
         ("--markdown", "markdown"))}
+    from lumos.audit.baseline import (
+        BaselineError,
+        add_regressions,
+        check_definitions,
+        read_baseline,
+    )
+
     try:
         suite = load_suite(args.suite)
+        base = read_baseline(args.baseline) if args.baseline else None
+        if base is not None:
+            check_definitions(suite, base, args.baseline)
         from lumos.audit.run import run_suite
 
         result = run_suite(suite, quiet=args.quiet)
-    except SuiteError as e:
+        if base is not None:
+            add_regressions(result, base, args.baseline)
+    except (SuiteError, BaselineError) as e:
         raise UsageError(str(e)) from None
     except Exception as e:  # the run could not complete: say why, never a traceback
         print(f"lumos audit: the run could not complete: {type(e).__name__}: {e}",

@@ -160,5 +160,45 @@ def error_result(check: Mapping[str, Any], *, model: str, dataset: str, message:
                        reason=message, judged_on="none")
 
 
+def worsening(r: CheckResult, baseline: float) -> float | None:
+    """How much worse ``r.value`` is than ``baseline``: lower for an ``at_least``
+    check, higher for an ``at_most`` one, further from zero for a ±bound (a gap)."""
+    if r.value is None:
+        return None
+    if r.at_least is not None and r.at_most is not None:
+        if r.at_least <= 0 <= r.at_most:
+            return abs(r.value) - abs(baseline)
+        return max(baseline - r.value, r.value - baseline)
+    if r.at_least is not None:
+        return baseline - r.value
+    return r.value - baseline
+
+
+def regression_result(r: CheckResult, baseline: Mapping[str, Any], tolerance: float
+                      ) -> CheckResult:
+    """The regression check of ``r`` against the same check in a baseline report
+    (``baseline``: its JSON entry): fails when the value got worse by more than
+    ``tolerance``; a value missing on either side is too little evidence (fail)."""
+    base = _finite(baseline.get("value"))
+    worse = worsening(r, base) if base is not None else None
+    if worse is None:
+        verdict, reason = "fail", ("not enough evidence: no value here" if r.value is None
+                                   else "not enough evidence: no value in the baseline")
+    elif worse > tolerance:
+        verdict, reason = "fail", (f"worse than the baseline by {_fmt(worse)} "
+                                   f"({_fmt(base)} -> {_fmt(r.value)}; tolerance "
+                                   f"{_fmt(tolerance)})")
+    else:
+        verdict, reason = "pass", (f"{_fmt(base)} -> {_fmt(r.value)}: within tolerance "
+                                   f"{_fmt(tolerance)} of the baseline")
+    return CheckResult(check=f"{r.check}.regression", kind="regression", model=r.model,
+                       dataset=r.dataset, slice=r.slice, statistic=r.statistic,
+                       value=worse, low=None, high=None, count=r.count, at_least=None,
+                       at_most=tolerance, pass_on="point", verdict=verdict, reason=reason,
+                       insufficient=worse is None, judged_on="point",
+                       examples=r.examples, details={"baseline": base, "current": r.value,
+                                                     "baseline_model": baseline.get("model")})
+
+
 __all__ = ["VERDICTS", "CheckResult", "CheckSpecError", "decide", "error_result",
-           "result"]
+           "regression_result", "result", "worsening"]
