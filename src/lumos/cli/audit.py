@@ -117,11 +117,15 @@ def run(args: argparse.Namespace) -> int:
 
     writers = {"--json": write_json, "--junit": write_junit, "--html": write_html,
                "--markdown": write_markdown}
-    for flag, path in outs.items():
-        if path is not None:
-            writers[flag](result, path)
-    if args.export_failures:
-        export_failures(result, args.export_failures)
+    try:
+        for flag, path in outs.items():
+            if path is not None:
+                writers[flag](result, path)
+        if args.export_failures:
+            export_failures(result, args.export_failures)
+    except OSError as e:  # a report that cannot be written: the run is incomplete
+        print(f"lumos audit: could not write a report: {e}", file=sys.stderr)
+        return 3
     for err in result.load_errors.values():
         print(f"error: {err}", file=sys.stderr)
     for r in result.results:
