@@ -36,6 +36,9 @@ def inline(old: str, new: str) -> str:
 def example_line(ex: dict[str, Any]) -> str:
     """One example of a check as a line of text: a counterfactual's diff and prediction
     change, or a misclassified row's text, gold and prediction."""
+    if "expect" in ex and "original" not in ex:  # a template's row of its own (MFT)
+        text = " ".join(str(v) for v in (ex.get("counterfactual") or {}).values())
+        return f"{text}  [expected {ex['expect'].get('label')}, predicted {ex.get('label')}]"
     if "original" in ex and "counterfactual" in ex:
         diffs = "; ".join(inline(str(ex["original"].get(f) or ""),
                                  str(ex["counterfactual"].get(f) or ""))

@@ -23,7 +23,7 @@ from lumos.audit.suite import Suite, SuiteError
 from lumos.engine.checks import CheckResult, CheckSpecError, error_result
 
 #: the check kinds this version evaluates (the schema names every planned kind)
-RUNNERS = ("quality", "robustness", "fairness", "attention", "faithfulness")
+RUNNERS = ("quality", "robustness", "fairness", "templates", "attention", "faithfulness")
 
 
 @dataclass
@@ -177,6 +177,7 @@ def _evaluate(ws: Any, mname: str, dname: str, check: dict[str, Any],
     from lumos.engine.check_counterfactual import counterfactual_results
     from lumos.engine.check_faithfulness import faithfulness_results
     from lumos.engine.check_quality import quality_results
+    from lumos.engine.check_templates import template_results
 
     kind = check["kind"]
     if kind == "quality":
@@ -184,6 +185,9 @@ def _evaluate(ws: Any, mname: str, dname: str, check: dict[str, Any],
     if kind in ("robustness", "fairness"):
         return counterfactual_results(ws, mname, dname, check, indices, seed=suite.seed,
                                       confidence=suite.confidence, progress=progress)
+    if kind == "templates":
+        return template_results(ws, mname, dname, check, indices,
+                                confidence=suite.confidence, progress=progress)
     if kind == "attention":
         if check.get("statistic", "share") == "share" and not check.get("words"):
             raise CheckSpecError("statistic", "a share of attention needs words: the "

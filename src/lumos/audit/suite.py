@@ -260,7 +260,7 @@ def _config_problems(suite: Suite) -> list[str]:
             if name is None and len(d[table]) > 1 and part == "dataset":
                 out.append(str(suite.error(base, "the suite has several datasets: name "
                                            "this check's with dataset:")))
-        if chk["kind"] != "templates" and "at_least" not in chk and "at_most" not in chk:
+        if "at_least" not in chk and "at_most" not in chk:
             out.append(str(suite.error(base, "give a threshold: at_least, at_most or "
                                        "both")))
         gen_id = chk.get("generator", DEFAULT_GENERATORS.get(chk["kind"]))
