@@ -176,12 +176,16 @@ def _evaluate(ws: Any, mname: str, dname: str, check: dict[str, Any],
     from lumos.engine.check_attention import attention_results
     from lumos.engine.check_counterfactual import counterfactual_results
     from lumos.engine.check_faithfulness import faithfulness_results
+    from lumos.engine.check_group_metrics import metric_gap_results
     from lumos.engine.check_quality import quality_results
     from lumos.engine.check_templates import template_results
 
     kind = check["kind"]
     if kind == "quality":
         return quality_results(ws, mname, dname, check, indices)
+    if kind == "fairness" and check.get("statistic") == "metric_gap":
+        return metric_gap_results(ws, mname, dname, check, indices, seed=suite.seed,
+                                  confidence=suite.confidence)
     if kind in ("robustness", "fairness"):
         return counterfactual_results(ws, mname, dname, check, indices, seed=suite.seed,
                                       confidence=suite.confidence, progress=progress)
