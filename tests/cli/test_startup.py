@@ -10,7 +10,7 @@ from lumos.cli.main import COMMANDS
 HEAVY = ("torch", "transformers", "pandas", "sklearn", "scipy", "fastapi", "uvicorn",
          "captum", "keras", "pyarrow", "umap", "datasets")
 COMMAND_NAMES = ["predict", "demo", "serve", "explain", "metrics", "project", "cache",
-                 "agreement", "randomisation", "generate"]
+                 "agreement", "randomisation", "generate", "audit"]
 
 PROBE = """
 import sys

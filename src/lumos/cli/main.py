@@ -23,6 +23,7 @@ COMMANDS = (
     "lumos.cli.cache",
     "lumos.cli.sanity",
     "lumos.cli.generate",
+    "lumos.cli.audit",
 )
 
 

@@ -37,6 +37,9 @@ class Engine:
                  memory_bytes: int = DEFAULT_BYTES) -> None:
         self.store = store if store is not None else Store()
         self.memory = MemoryCache(memory_bytes)
+        #: examples asked for (distinct per call) and those the model had to run on
+        #: (the rest came from the memory cache or the store), over this engine's life
+        self.calls = {"requested": 0, "computed": 0}
 
     # ------------------------------------------------------------------ helpers
     def fingerprint(self, model: Model) -> str:
@@ -135,6 +138,8 @@ class Engine:
             if lacking:
                 missing[i] = set(lacking)
 
+        self.calls["requested"] += len(results)
+        self.calls["computed"] += len(missing)
         if missing:
             first_index: dict[str, int] = {}
             for n, i in enumerate(ids):
