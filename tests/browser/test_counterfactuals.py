@@ -111,6 +111,20 @@ def test_generate_keep_as_slice_and_compare_with_parent(page, server, shot):
     expect(text).to_have_attribute("data-related", "true")
     expect(text.locator("mark").first).to_be_visible()
     expect(compare.locator("[data-testid=compare-output] .tag")).to_have_count(2)
+    # salience of both side by side: a cheap method follows the rows; an expensive one
+    # explains both (the reference's class) when asked
+    sal = compare.get_by_test_id("compare-salience")
+    for side in ("selected", "reference"):
+        expect(sal.get_by_test_id(f"compare-salience-{side}").get_by_test_id(
+            "token-map")).to_be_visible()
+    sal.get_by_label("salience").select_option("occlusion")
+    sal.get_by_test_id("compare-salience-run").click()
+    expect(sal).to_contain_text("for “positive”")
+    for side in ("selected", "reference"):
+        cell = sal.get_by_test_id(f"compare-salience-{side}")
+        expect(cell.get_by_test_id("token-map")).to_be_visible()
+    expect(sal.get_by_test_id("compare-salience-selected")).to_contain_text("bad")
+    expect(sal.get_by_test_id("compare-salience-reference")).to_contain_text("good")
     shot(page.locator("[data-module=datapoint-compare]"), "counterfactuals-compare")
 
     # a row that was not kept is compared as an edit of its parent
