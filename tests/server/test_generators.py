@@ -108,6 +108,7 @@ def test_group_swap_on_saved_datapoints_reports_a_gap_per_direction(client):
         ids.append(r.json()["id"])
     res = _run(client, "group_swap", {"tagger": "none", "names": False}, ids)
     assert res["rows"] and all(r["meta"].get("direction") for r in res["rows"])
+    assert {r["parent"] for r in res["rows"]} <= set(ids)  # the saved rows are the parents
     gaps = res["statistics"]["raw"]["group_gap"]
     assert len(gaps) == 2  # one per direction: A->B and B->A
     for g in gaps.values():  # four originals are far below min_pairs

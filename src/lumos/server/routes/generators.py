@@ -246,9 +246,11 @@ def start(body: GenerateRequest, request: Request) -> Any:
         raise HTTPException(413, f"ids: at most {MAX_PARENTS} rows per generation job, "
                             f"got {len(body.ids)}")
     try:
-        parents = data.examples_by_id(ws, body.dataset, ds, body.ids)
+        found = data.examples_by_id(ws, body.dataset, ds, body.ids)
     except KeyError as e:
         raise HTTPException(404, f"ids: {e.args[0]}") from None
+    # a saved datapoint's own link (``_parent``) is not a field its children inherit
+    parents = [{k: v for k, v in p.items() if not k.startswith("_")} for p in found]
     if body.reference is not None:
         vocab = [v for f in model.output_spec().values() if isinstance(f, T.MulticlassPreds)
                  for v in (f.vocab or ())]
