@@ -2,8 +2,10 @@
 changed spans and prediction changes, keep rows (linked to their parents, as a slice),
 and compare a row with its parent."""
 
+import json
 import re
 import threading
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -202,3 +204,43 @@ def test_a_run_shows_its_progress_and_cancels(page, server, waiting):
     expect(panel.get_by_test_id("cf-cancelled")).to_be_visible()
     expect(panel.get_by_test_id("cf-result")).to_have_count(0)
     expect(panel.get_by_test_id("cf-run")).to_be_enabled()
+
+
+def save_datapoint(server, text):
+    req = urllib.request.Request(
+        server.url.rstrip("/") + "/api/datasets/sentiment/datapoints", method="POST",
+        data=json.dumps({"example": {"text": text, "label": "positive"}}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read())["id"]
+
+
+@pytest.mark.timeout(180)
+def test_group_swap_shows_the_gap_per_direction(page, server, shot):
+    texts = ["he is a good actor", "she was great", "his film was bad", "her plot is awful"]
+    for t in texts:
+        save_datapoint(server, t)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(server.url.rstrip("/") + "/?models=keywords&dataset=sentiment")
+    row(page, texts[0]).click()
+    for t in texts[1:]:
+        row(page, t).click(modifiers=["Control"])
+    page.locator("[data-jump=counterfactuals]").click()
+    panel = page.locator("[data-module=counterfactuals]")
+    panel.get_by_label("Generator").select_option("group_swap")
+    panel.get_by_label("tagger").select_option("none")
+    panel.get_by_label("names", exact=True).uncheck()
+    panel.get_by_test_id("cf-run").click()
+    expect(panel.get_by_test_id("cf-row").first).to_be_visible(timeout=90_000)
+    swapped = panel.locator("[data-testid=cf-row][data-text='she is a good actress']")
+    spans = swapped.get_by_test_id("cf-span")  # both words, grammar kept
+    expect(spans).to_have_count(2)
+    expect(spans.nth(0).locator("ins")).to_have_text(re.compile(r"she$"))
+    expect(spans.nth(1).locator("ins")).to_have_text(re.compile(r"actress$"))
+    gaps = panel.get_by_test_id("cf-gap")
+    expect(gaps).to_have_count(2)  # one row per direction, each with its verdict
+    for k in range(2):
+        expect(gaps.nth(k).get_by_test_id("cf-verdict").first).to_have_text(
+            "not enough evidence")
+        expect(gaps.nth(k)).to_contain_text("needs ≥ 30")
+    shot(panel.get_by_test_id("cf-result"), "counterfactuals-group-gap")
