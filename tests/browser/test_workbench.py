@@ -67,6 +67,9 @@ def test_pin_reference_and_compare_datapoints(page, server, shot):
     expect(text).to_have_attribute("data-related", "true")
     expect(text.locator("mark").first).to_have_text("great")
     expect(table.locator("[data-testid=compare-output] .tag")).to_have_count(4)  # live too
+    for side in ("selected", "reference"):  # salience of both, the edit's live
+        expect(table.get_by_test_id(f"compare-salience-{side}").get_by_test_id(
+            "token-map")).to_be_visible()
     shot(page.locator("[data-module=datapoint-compare]"), "datapoint-comparison")
 
 

@@ -63,12 +63,22 @@ class Component(ABC):  # noqa: B024 - an ABC for its subclasses, no abstract met
 
     @classmethod
     def config_schema(cls) -> list[dict[str, Any]]:
-        """The config's fields with defaults and types, for forms in the UI."""
+        """The config's fields with defaults and types, for forms in the UI.
+
+        ``type`` is the annotation as written (``int``, ``float``, ``bool``, ``str``,
+        ...); a field whose metadata has ``choices`` lists them (the values it
+        accepts), and ``multiline`` says a text option holds several lines (rules,
+        word lists)."""
         out = []
         for f in dataclasses.fields(cls.Config):
             default = f.default if f.default is not dataclasses.MISSING else None
-            out.append({"name": f.name, "type": str(f.type), "default": default,
-                        "help": f.metadata.get("help", "")})
+            entry = {"name": f.name, "type": str(f.type), "default": default,
+                     "help": f.metadata.get("help", "")}
+            if f.metadata.get("choices"):
+                entry["choices"] = list(f.metadata["choices"])
+            if f.metadata.get("multiline"):
+                entry["multiline"] = True
+            out.append(entry)
         return out
 
 

@@ -183,85 +183,7 @@ def describe_generators() -> str:
     return "\n".join(lines)
 
 
-def incompatibility(gen: Any, model: Any, dataset_spec: Any) -> str:
-    """Why ``gen`` cannot run on ``model`` (it is not compatible)."""
-    from lumos.api import types as T
-    from lumos.api.component import model_task
-
-    task = model_task(model)
-    if task not in gen.tasks:
-        return (f"it supports {', '.join(sorted(gen.tasks))} models; this model's outputs "
-                f"make it a {task or 'model of no known'} task")
-    if not any(type(f) in (T.TextSegment, T.Tokens) for f in model.input_spec().values()):
-        return "the model reads no text or tokens field for it to edit"
-    doc = (type(gen).__doc__ or "").strip().split("\n")[0]
-    return f"its requirements are not met by the model ({doc})" if doc else \
-        "its requirements are not met by the model"
-
-
 # ------------------------------------------------------------------------------- rows
-#: the columns ``rows_of`` writes besides the rows' own fields (a dataset field of one
-#: of these names is written as ``input:<name>``)
-PROVENANCE = frozenset({"id", "parent", "generator", "version", "config_hash",
-                        "parent_status", "changes", "valid", "failed_checks", "validity",
-                        "flags", "meta", "expect"})
-
-
-def rows_of(run: Any, model: Any) -> list[dict[str, Any]]:
-    """One flat record per counterfactual: provenance, the edited fields, the model's
-    prediction and its change from the parent, the validity verdict."""
-    import numpy as np
-
-    from lumos.api import types as T
-
-    spec = model.output_spec() if model is not None else {}
-    status = {r.parent: r.status for r in run.results}
-    parents = {str(p["id"]): p for p in run.parents}
-    out = []
-    for n, (cf, row) in enumerate(zip(run.counterfactuals, run.rows, strict=True)):
-        rec: dict[str, Any] = {"id": row["id"], "parent": cf.parent,
-                               "generator": cf.generator, "version": cf.version,
-                               "config_hash": cf.config_hash,
-                               "parent_status": status.get(cf.parent)}
-        parent = parents.get(cf.parent, {})
-        for k, v in row.items():
-            if k.startswith("_") or k == "id":
-                continue
-            col = f"input:{k}" if k in PROVENANCE else k  # a column named like ours
-            rec[col] = v
-            if any(c.field == k for c in cf.changes):
-                rec[f"parent:{k}"] = parent.get(k)
-        rec["changes"] = [c.to_json() for c in cf.changes]
-        if run.outputs is not None:
-            for name, fs in spec.items():
-                value = run.outputs[n].get(name)
-                if isinstance(fs, T.MulticlassPreds) and value is not None:
-                    probas = np.asarray(value, dtype=float)
-                    vocab = fs.vocab or tuple(str(i) for i in range(len(probas)))
-                    for label, p in zip(vocab, probas, strict=True):
-                        rec[f"{name}:{label}"] = float(p)
-                elif isinstance(fs, T.RegressionScore) and value is not None:
-                    rec[name] = float(value)
-        change = run.changes[n] if run.changes else None
-        for name, c in (change or {}).items():
-            for k, v in c.items():
-                rec[f"{name}:{k}"] = v
-        rec["valid"] = cf.valid
-        rec["failed_checks"] = cf.failed_checks
-        rec["validity"] = dict(cf.validity)
-        rec["flags"] = list(cf.flags)
-        rec["meta"] = _json_text(cf.meta)
-        rec["expect"] = _json_text(cf.expect) if cf.expect is not None else None
-        out.append(rec)
-    return out
-
-
-def _json_text(value: Any) -> str:
-    import orjson
-
-    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
-
-
 def write_rows(records: list[dict[str, Any]], path: Path) -> Path:
     import pyarrow as pa
 
@@ -365,8 +287,10 @@ def run(args: argparse.Namespace) -> int:
     model = ws.model(mname)
     ds = ws.dataset(dname)
     if not gen.is_compatible(model, ds.spec()):
+        from lumos.engine.generate import compatible, incompatibility
+
         ok = [gid for gid, cls in generators().items()
-              if _compatible(cls, model, ds.spec())]
+              if compatible(cls, model, ds.spec())]
         raise UsageError(f"--generator: {gen.id} cannot run on model '{mname}': "
                          f"{incompatibility(gen, model, ds.spec())}; generators that can: "
                          f"{', '.join(ok) or 'none'}")
@@ -396,6 +320,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         why_no_stats = (f"statistics are computed for classifiers; model '{mname}' is a "
                         f"{model_task(model)} model, so only counts are written")
+    from lumos.engine.counterfactual_rows import rows_of
+
     written = write_rows(rows_of(result, model), out)
     import orjson
 
@@ -437,13 +363,6 @@ def check_reference(reference: str | None, mname: str, model: Any) -> None:
     if vocab and reference not in vocab:
         raise UsageError(f"--reference: '{reference}' is not a class of model '{mname}' "
                          f"(classes: {', '.join(vocab)})")
-
-
-def _compatible(cls: type[Any], model: Any, spec: Any) -> bool:
-    try:
-        return bool(cls().is_compatible(model, spec))
-    except Exception:  # a third-party generator that cannot judge this model
-        return False
 
 
 def _config_json(cfg: Any) -> Any:

@@ -262,6 +262,81 @@ def generate(
     return run
 
 
+def incompatibility(gen: Generator, model: Model | None, dataset_spec: T.Spec) -> str:
+    """Why ``gen`` cannot run on ``model`` (for a generator that is not compatible)."""
+    if model is None:
+        return "it searches with a model, and none was given"
+    task = model_task(model)
+    if task not in gen.tasks:
+        return (f"it supports {', '.join(sorted(gen.tasks))} models; this model's outputs "
+                f"make it a {task or 'model of no known'} task")
+    if not any(type(f) in (T.TextSegment, T.Tokens) for f in model.input_spec().values()):
+        return "the model reads no text or tokens field for it to edit"
+    doc = (type(gen).__doc__ or "").strip().split("\n")[0]
+    return f"its requirements are not met by the model ({doc})" if doc else \
+        "its requirements are not met by the model"
+
+
+def compatible(gen: Generator | type[Generator], model: Model | None,
+               dataset_spec: T.Spec) -> bool:
+    """``gen.is_compatible``, False for a third-party generator that cannot judge."""
+    try:
+        inst = gen() if isinstance(gen, type) else gen
+        return bool(inst.is_compatible(model, dataset_spec))
+    except Exception:  # a generator that cannot judge this model does not apply
+        return False
+
+
+def generator_infos(model: Model | None, dataset_spec: T.Spec) -> list[dict[str, Any]]:
+    """Every registered generator with its typed config form, and whether (else why
+    not) it runs on ``model`` over rows of ``dataset_spec``; compatible ones first."""
+    out = []
+    for gid, cls in sorted(registry.available("generator").items()):
+        ok = compatible(cls, model, dataset_spec)
+        reason = ""
+        if not ok:
+            try:
+                reason = incompatibility(cls(), model, dataset_spec)
+            except Exception as e:  # a generator that cannot be made without arguments
+                reason = f"it cannot be made here ({e})"
+        out.append({"id": gid, "display_name": cls.display_name or gid,
+                    "description": (cls.__doc__ or "").strip().split("\n")[0],
+                    "version": str(cls.version), "tasks": sorted(cls.tasks),
+                    "needs_model": bool(cls.needs_model), "config": cls.config_schema(),
+                    "example_config": dict(cls.example_config), "compatible": ok,
+                    "reason": reason})
+    return sorted(out, key=lambda g: not g["compatible"])
+
+
+_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "bool": ((bool,), "true or false"), "int": ((int,), "an integer"),
+    "float": ((int, float), "a number"), "str": ((str,), "text")}
+
+
+def check_config(gen: Generator, values: Mapping[str, Any] | None) -> Any:
+    """The generator's typed Config from JSON values (a form's), each checked against its
+    field's declared type and choices; a wrong one is a SpecError naming
+    ``config.<option>``."""
+    values = dict(values or {})
+    schema = {f["name"]: f for f in type(gen).config_schema()}
+    for key, value in values.items():
+        f = schema.get(key)
+        if f is None:
+            raise SpecError(f"config.{key}: {gen.id} has no option '{key}' (options: "
+                            f"{', '.join(schema) or 'none'})")
+        kinds, what = _KINDS.get(str(f["type"]), ((object,), ""))
+        if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
+            raise SpecError(f"config.{key}: {gen.id} option '{key}' must be {what}, got "
+                            f"{value!r}")
+        if f.get("choices") and value not in f["choices"]:
+            raise SpecError(f"config.{key}: {gen.id} option '{key}' must be one of "
+                            f"{list(f['choices'])}, got {value!r}")
+    try:
+        return gen.make_config(values)
+    except SpecError as e:
+        raise SpecError(f"config: {e}") from None
+
+
 def prediction_change(model: Model, parent: Mapping[str, Any], child: Mapping[str, Any]
                       ) -> dict[str, Any]:
     """How ``child``'s prediction differs from its parent's, field by field.
@@ -295,5 +370,5 @@ def prediction_change(model: Model, parent: Mapping[str, Any], child: Mapping[st
     return out
 
 
-__all__ = ["GenerationRun", "ValidityConfig", "generate", "get_generator",
-           "prediction_change"]
+__all__ = ["GenerationRun", "ValidityConfig", "check_config", "compatible", "generate",
+           "generator_infos", "get_generator", "incompatibility", "prediction_change"]

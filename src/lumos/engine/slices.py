@@ -22,9 +22,10 @@ def _slice_key(dataset: str, name: str) -> str:
 
 def save_slice(workspace: Workspace, dataset: str, name: str, ids: Sequence[str], *,
                description: str = "") -> dict[str, Any]:
-    """Save (or replace) a named slice of ``dataset``: a set of example ids."""
+    """Save (or replace) a named slice of ``dataset``: a set of example ids (rows of the
+    dataset or datapoints saved for it)."""
     ds = workspace.dataset(dataset)
-    known = set(ds.ids)
+    known = set(ds.ids) | {r["id"] for r in workspace.store.datapoints(dataset)}
     unknown = [i for i in ids if i not in known]
     if unknown:
         raise SpecError(f"slice '{name}': id '{unknown[0]}' is not in dataset '{dataset}'")

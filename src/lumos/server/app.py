@@ -35,6 +35,7 @@ ROUTERS: tuple[str, ...] = (
     "lumos.server.routes.projections",
     "lumos.server.routes.slices",
     "lumos.server.routes.selections",
+    "lumos.server.routes.generators",
 )
 
 

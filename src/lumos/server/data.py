@@ -6,21 +6,14 @@ name, so they survive a restart; each keeps the id of the row it was edited from
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
 
-from lumos.api import types as T
 from lumos.api.dataset import ID_FIELD, PARENT_FIELD, Dataset
 from lumos.engine import Workspace
-from lumos.store.keys import datapoint_key
-
-
-def content_fields(ds: Dataset) -> list[str]:
-    """Spec fields present in the dataset's table (the fields its ids hash over)."""
-    cols = set(ds.to_arrow().column_names)
-    return [n for n in ds.spec() if n in cols]
+from lumos.engine.datapoints import content_fields, make_datapoint
 
 
 def user_rows(ws: Workspace, dataset: str) -> list[dict[str, Any]]:
@@ -29,20 +22,6 @@ def user_rows(ws: Workspace, dataset: str) -> list[dict[str, Any]]:
 
 def total_rows(ws: Workspace, dataset: str, ds: Dataset) -> int:
     return len(ds) + len(user_rows(ws, dataset))
-
-
-def make_datapoint(ds: Dataset, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Check ``values`` against the dataset's spec and give it its content id."""
-    spec = ds.spec()
-    unknown = sorted(k for k in values if k not in spec and k != ID_FIELD
-                     and not k.startswith("_"))
-    if unknown:
-        raise T.SpecError(f"field '{unknown[0]}' is not in the dataset (fields: {sorted(spec)})")
-    example = {k: values[k] for k in spec if values.get(k) is not None}
-    T.validate_example(spec, example, where="new datapoint")
-    names = content_fields(ds)
-    example[ID_FIELD] = datapoint_key(example, names)
-    return example
 
 
 def examples_by_id(ws: Workspace, dataset: str, ds: Dataset,
@@ -79,3 +58,7 @@ def rows_table(ws: Workspace, dataset: str, ds: Dataset) -> pa.Table:
         parents = pa.concat_arrays([parents, pa.array([r.get(PARENT_FIELD) for r in extra],
                                                       pa.string())])
     return base.append_column(PARENT_FIELD, parents)
+
+
+__all__ = ["content_fields", "examples_by_id", "make_datapoint", "rows_table", "total_rows",
+           "user_rows"]

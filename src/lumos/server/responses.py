@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
 def _default(o: Any) -> Any:
@@ -24,8 +24,9 @@ def dumps(content: Any) -> bytes:
                         option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
 
 
-class JSON(Response):
-    """``application/json`` rendered with orjson; numpy values become lists and numbers."""
+class JSON(JSONResponse):
+    """``application/json`` rendered with orjson; numpy values become lists and numbers.
+    (A JSONResponse, so that a route's ``response_model`` is its schema in the OpenAPI.)"""
 
     media_type = "application/json"
 

@@ -81,9 +81,9 @@ class Contractions(EditGenerator):
 
     @dataclass(frozen=True, kw_only=True)
     class Config(GeneratorConfig):
-        direction: str = field(default="both", metadata={
+        direction: str = field(default="both", metadata={"choices": DIRECTIONS,
             "help": "expand, contract, or both (an output of each)"})
-        mode: str = field(default="all", metadata={
+        mode: str = field(default="all", metadata={"choices": MODES,
             "help": "all: every match in one output; per_match: one output per match"})
 
         def __post_init__(self) -> None:

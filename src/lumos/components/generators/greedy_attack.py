@@ -72,7 +72,7 @@ class AttackConfig:
         "help": "largest share of the words an attack may change (at least one word)"})
     max_synonyms: int = dc_field(default=10, metadata={
         "help": "synonyms tried per word at most"})
-    lexicon: str = dc_field(default="", metadata={
+    lexicon: str = dc_field(default="", metadata={"multiline": True,
         "help": "synonyms as 'word -> syn | syn' lines (or ';'-separated); empty: WordNet"})
 
     def __post_init__(self) -> None:

@@ -141,16 +141,16 @@ class GroupSwap(EditGenerator):
 
     @dataclass(frozen=True, kw_only=True)
     class Config(GeneratorConfig):
-        group: str = field(default="gender", metadata={
+        group: str = field(default="gender", metadata={"choices": GROUPS,
             "help": "gender (terms, pronouns and names, both ways), names (within a "
                     "gender), custom (the 'groups' lists)"})
         names: bool = field(default=True, metadata={
             "help": "with group=gender: swap first names to the other gender too"})
-        groups: str = field(default="", metadata={
+        groups: str = field(default="", metadata={"multiline": True,
             "help": "group=custom: one group a line, 'label: word, word'"})
         outputs: int = field(default=1, metadata={
             "help": "name draws per row and direction"})
-        tagger: str = field(default="auto", metadata={
+        tagger: str = field(default="auto", metadata={"choices": TAGGERS,
             "help": "auto: spaCy's small English pipeline when installed; spacy; none "
                     "(rule fallback, rows flagged pos_out_of_context)"})
         seed: int = field(default=0, metadata={"help": "seed of the name draws"})

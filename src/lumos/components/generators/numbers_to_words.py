@@ -49,7 +49,7 @@ class NumbersToWords(EditGenerator):
         lang: str = field(default="en", metadata={"help": "num2words language code"})
         years: bool = field(default=False, metadata={
             "help": "also spell four-digit years (1100-2099)"})
-        mode: str = field(default="all", metadata={
+        mode: str = field(default="all", metadata={"choices": MODES,
             "help": "all: every number in one output; per_match: one output per number"})
 
         def __post_init__(self) -> None:

@@ -135,7 +135,7 @@ class Synonyms(EditGenerator):
     class Config(GeneratorConfig):
         max_synonyms: int = field(default=3, metadata={
             "help": "synonyms tried per word at most"})
-        tagger: str = field(default="auto", metadata={
+        tagger: str = field(default="auto", metadata={"choices": TAGGERS,
             "help": "auto: spaCy's small English pipeline when installed, else WordNet's "
                     "part of speech out of context (rows flagged lower validity); spacy; "
                     "wordnet"})

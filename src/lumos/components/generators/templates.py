@@ -146,10 +146,10 @@ class Templates(EditGenerator):
 
     @dataclass(frozen=True, kw_only=True)
     class Config(GeneratorConfig):
-        templates: str = field(default=DEFAULT_TEMPLATES, metadata={
+        templates: str = field(default=DEFAULT_TEMPLATES, metadata={"multiline": True,
             "help": "one a line: 'MFT: text => label', 'INV: {text} ...', "
                     "'DIR: {text} ... => up:label'"})
-        lexicons: str = field(default="", metadata={
+        lexicons: str = field(default="", metadata={"multiline": True,
             "help": "one a line, 'slot: word, word' (merged over the built-in ones)"})
         max_fills: int = field(default=20, metadata={
             "help": "fills per template at most (a seeded sample when there are more)"})

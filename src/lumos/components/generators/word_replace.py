@@ -71,9 +71,9 @@ class WordReplace(EditGenerator):
 
     @dataclass(frozen=True, kw_only=True)
     class Config(GeneratorConfig):
-        rules: str = field(default="", metadata={
+        rules: str = field(default="", metadata={"multiline": True,
             "help": "one rule a line or ';'-separated: 'great -> terrible | awful'"})
-        mode: str = field(default="per_rule", metadata={
+        mode: str = field(default="per_rule", metadata={"choices": MODES,
             "help": "per_rule: one output per rule and replacement; per_match: one per "
                     "occurrence; all: every rule at once"})
         ignore_case: bool = field(default=True, metadata={

@@ -115,6 +115,16 @@ export class Edit {
     }
   }
 
+  /** Rows saved by someone else on the page (kept counterfactuals): they join the
+   * table as saved datapoints, and every loaded model predicts them. */
+  async addSaved(rows: Example[]): Promise<void> {
+    const fresh = rows.filter((r) => !this.wb.table.rows?.index.has(r.id as string));
+    for (const r of fresh) this.wb.table.appendRow(r);
+    const ids = rows.map((r) => r.id as string);
+    this.saved = new Set([...this.saved, ...ids]);
+    if (fresh.length) await this.predictSaved(fresh.map((r) => r.id as string));
+  }
+
   /** Which of the open dataset's rows the user saved (deletable ones). */
   async loadSaved(): Promise<void> {
     const dataset = this.wb.connection.dataset;
