@@ -180,6 +180,9 @@ PAN = """async (seconds) => {
 @pytest.mark.slow
 def test_many_points_draw_a_sample_while_moving_and_lasso_selects_rows(page, server):
     n = 300_000
+    # a hang guard, not a speed check: 300,000 points in software WebGL take seconds a
+    # frame on a loaded machine, past the page's default 8 s wait
+    page.set_default_timeout(60000)
     open_projector(page, server)
     stage = compute(page)
     box = stage.bounding_box()
@@ -285,6 +288,9 @@ def test_many_points_draw_a_sample_while_moving_and_lasso_selects_rows(page, ser
 @pytest.mark.slow
 def test_many_points_in_3d_draw_a_sample_while_moving(page, server):
     n = 300_000
+    # a hang guard, not a speed check: 300,000 points in software WebGL take seconds a
+    # frame on a loaded machine, past the page's default 8 s wait
+    page.set_default_timeout(60000)
     open_projector(page, server)
     stage = compute(page)
     switch_to_3d(page, stage)
