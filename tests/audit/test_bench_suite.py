@@ -56,3 +56,33 @@ def test_tfidf_suite_is_valid(tmp_path):
     path.write_text(yaml.safe_dump(bench().tfidf_suite(example()), sort_keys=False))
     suite = load_suite(path)
     assert {c["kind"] for _, c in suite.checks()} == {"quality", "robustness", "fairness"}
+
+
+def report(load: float, seconds: float) -> dict:
+    run = {"exit_code": 1, "wall_seconds": seconds, "audit_seconds": seconds - 3,
+           "budget_ratio": seconds / 60, "load_average_before": load,
+           "load_average_after": load,
+           "calls": {"requested": 100, "computed": 40, "cache_share": 0.6}}
+    return {"started": "2026-12-01T18:00:00", "cpus": 2,
+            "runs": {"tfidf": {"suite": "x", "budget_seconds": 60.0,
+                               "cold": run, "warm": dict(run, budget_ratio=0.1)}}}
+
+
+def test_results_section_says_when_taken_under_load_or_over_budget():
+    b = bench()
+    idle = b.render(report(0.5, 30.0))
+    assert "under load" not in idle and "Every run is within its budget" in idle
+    loaded = b.render(report(6.0, 90.0))
+    assert "**Taken under load**" in loaded and "load average up to 6.0" in loaded
+    assert "Budget missed: tfidf cold." in loaded and "**1.50**" in loaded
+    assert "100 / 40 / 60.0 %" in loaded
+
+
+def test_results_section_replaces_its_markers(tmp_path):
+    b = bench()
+    path = tmp_path / "RESULTS.md"
+    path.write_text("# Results\n\nkept\n")
+    b.update_results(b.render(report(0.5, 30.0)), path)
+    b.update_results(b.render(report(6.0, 90.0)), path)
+    text = path.read_text()
+    assert text.count(b.BEGIN) == 1 and "kept" in text and "under load" in text
