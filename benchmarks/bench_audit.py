@@ -106,7 +106,7 @@ def run_once(suite: Path, home: Path, report: Path, timeout: float) -> dict[str,
     return out
 
 
-def bench(name: str, n: int, timeout: float, profile: bool) -> dict[str, Any]:
+def bench(name: str, n: int, timeout: float, profile: str | None) -> dict[str, Any]:
     import yaml
 
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
@@ -137,18 +137,18 @@ def bench(name: str, n: int, timeout: float, profile: bool) -> dict[str, Any]:
                   f"load average {r['load_average_before']:.1f} -> "
                   f"{r['load_average_after']:.1f}", flush=True)
         if profile:
-            res["profile_cold"] = profile_run(suite, root)
+            res["profile_cold"] = profile_run(suite, root, Path(profile) / f"{name}.prof")
     return res
 
 
-def profile_run(suite: Path, root: Path, top: int = 25) -> list[str]:
+def profile_run(suite: Path, root: Path, prof: Path, top: int = 25) -> list[str]:
     """A cold run under cProfile (a fresh store): the functions by cumulative time."""
     import io
     import pstats
 
     (root / "profile").mkdir()
     home = _home(root / "profile")
-    prof = root / "cold.prof"
+    prof.parent.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, LUMOS_HOME=str(home),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"),
                                                         os.environ.get("PYTHONPATH")])))
@@ -223,8 +223,9 @@ def main() -> int:
     p.add_argument("--suites", default="tfidf,minilm")
     p.add_argument("--n", type=int, default=1000, help="tweets for the TF-IDF run")
     p.add_argument("--timeout", type=float, default=1800, help="seconds per run")
-    p.add_argument("--profile", action="store_true",
-                   help="also profile a cold run of each suite (cProfile)")
+    p.add_argument("--profile", default=None, metavar="DIR",
+                   help="also profile a cold run of each suite (cProfile), keeping "
+                   "DIR/<suite>.prof")
     p.add_argument("--out", default=None, help="write the figures as JSON to this file")
     p.add_argument("--markdown", default=None, metavar="JSON",
                    help="no run: regenerate RESULTS.md's section from a JSON report")
