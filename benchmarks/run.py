@@ -36,6 +36,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "projector_fps": ("bench_projector_fps.py", [],
                       ["--points", "100000", "--seconds", "1"]),
     "counterfactuals": ("bench_counterfactuals.py", [], ["--n", "10", "--budget", "60"]),
+    "audit": ("bench_audit.py", ["--out", "benchmarks/audit_results.json"],
+              ["--suites", "tfidf", "--n", "100"]),
 }
 
 NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)\s*(x|%|ms|s|MB|GB|ex/s|/s)?(?![\w.])")

@@ -171,8 +171,8 @@ def check_indices(suite: Suite, index: int, check: dict[str, Any], ds: Any
 
 
 def _evaluate(ws: Any, mname: str, dname: str, check: dict[str, Any],
-              indices: list[int] | None, suite: Suite, progress: bool | str
-              ) -> list[CheckResult]:
+              indices: list[int] | None, suite: Suite, progress: bool | str,
+              memo: Any = None) -> list[CheckResult]:
     from lumos.engine.check_attention import attention_results
     from lumos.engine.check_counterfactual import counterfactual_results
     from lumos.engine.check_faithfulness import faithfulness_results
@@ -188,7 +188,8 @@ def _evaluate(ws: Any, mname: str, dname: str, check: dict[str, Any],
                                   confidence=suite.confidence)
     if kind in ("robustness", "fairness"):
         return counterfactual_results(ws, mname, dname, check, indices, seed=suite.seed,
-                                      confidence=suite.confidence, progress=progress)
+                                      confidence=suite.confidence, progress=progress,
+                                      memo=memo)
     if kind == "templates":
         return template_results(ws, mname, dname, check, indices,
                                 confidence=suite.confidence, progress=progress)
@@ -211,7 +212,10 @@ def run_suite(suite: Suite, *, quiet: bool = False,
     from lumos.engine.workspace import compatibility_problem
 
     started = time.perf_counter()
+    from lumos.engine.generation_memo import GenerationMemo
+
     ws = Workspace()
+    memo = GenerationMemo()  # checks that share a generation run share it
     run = AuditRun(suite=suite, results=[])
     checks = list(suite.checks())
     for i, check in checks:
@@ -261,7 +265,7 @@ def run_suite(suite: Suite, *, quiet: bool = False,
                     idx = check_indices(suite, i, check, ws.dataset(dname))
                     try:
                         res = _evaluate(ws, mname, dname, check, idx, suite,
-                                        progress=False)
+                                        progress=False, memo=memo)
                     except CheckSpecError as e:
                         raise suite.error(("checks", i, *e.key.split(".")), str(e),
                                           key=False) from None

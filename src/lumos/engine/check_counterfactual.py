@@ -25,7 +25,8 @@ from lumos.api.component import model_task
 from lumos.api.types import SpecError
 from lumos.engine.checks import CheckResult, CheckSpecError, result
 from lumos.engine.counterfactual_stats import run_statistics
-from lumos.engine.generate import GenerationRun, generate
+from lumos.engine.generate import GenerationRun, generate, get_generator
+from lumos.engine.generation_memo import GenerationMemo, generation_key
 from lumos.engine.workspace import Workspace
 
 STATISTICS = ("accuracy_drop", "flip_rate", "success_rate", "score_shift", "group_gap")
@@ -78,12 +79,23 @@ def examples_of(run: GenerationRun, *, flipped_only: bool, view: str, limit: int
 
 
 def run_generator(workspace: Workspace, model: str, dataset: str, check: Mapping[str, Any],
-                  indices: Sequence[int] | None, *, progress: bool | str = False
-                  ) -> GenerationRun:
+                  indices: Sequence[int] | None, *, progress: bool | str = False,
+                  memo: GenerationMemo | None = None) -> GenerationRun:
+    """The check's generation run; with ``memo``, one run per content key (another
+    check with the same generator, options, model and rows reuses it)."""
     gen = str(check["generator"])
+    options = dict(check.get("options") or {})
     try:
-        return generate(workspace, model, dataset, gen, dict(check.get("options") or {}),
-                        indices=indices, progress=progress)
+        if memo is None:
+            return generate(workspace, model, dataset, gen, options, indices=indices,
+                            progress=progress)
+        component = get_generator(gen)
+        ds = workspace.dataset(dataset)
+        rows = ds.examples(list(range(len(ds))) if indices is None else list(indices))
+        key = generation_key(workspace.model(model), component,
+                             component.make_config(options), rows, ds.spec())
+        return memo.get_or_run(key, lambda: generate(
+            workspace, model, dataset, gen, options, indices=indices, progress=progress))
     except (SpecError, ValueError) as e:
         raise CheckSpecError("options" if "option" in str(e) else "generator",
                              f"{gen}: {e}") from None
@@ -92,14 +104,16 @@ def run_generator(workspace: Workspace, model: str, dataset: str, check: Mapping
 def counterfactual_results(workspace: Workspace, model: str, dataset: str,
                            check: Mapping[str, Any], indices: Sequence[int] | None = None,
                            *, seed: int = 0, confidence: float = 0.95,
-                           progress: bool | str = False) -> list[CheckResult]:
+                           progress: bool | str = False,
+                           memo: GenerationMemo | None = None) -> list[CheckResult]:
     """The results of a robustness or (group-swap) fairness check."""
     mdl = workspace.model(model)
     if model_task(mdl) != "classification":
         raise CheckSpecError("model", f"{check['kind']} checks read class probabilities; "
                              f"model '{model}' is a {model_task(mdl)} model")
     statistic = str(check.get("statistic") or "group_gap")
-    run = run_generator(workspace, model, dataset, check, indices, progress=progress)
+    run = run_generator(workspace, model, dataset, check, indices, progress=progress,
+                        memo=memo)
     try:
         stats = run_statistics(run, mdl, reference=check.get("reference"),
                                min_pairs=int(check.get("min_count", 30)),
