@@ -77,3 +77,32 @@ def test_a_report_of_other_data_says_which(page, server, fake_audit, tmp_path):
     expect(warning).to_contain_text("'sentiment'")
     expect(warning).to_contain_text("does not match the served dataset 'ner'")
     expect(panel.get_by_test_id("audit-select")).to_have_count(0)
+
+
+@pytest.fixture
+def dir_server(tmp_path, fake_audit):
+    from lumos.server.serve import make_server
+    from lumos.testing.sample import sample_datasets, sample_models
+
+    from .conftest import free_port
+
+    audits = tmp_path / "audits"
+    audits.mkdir()
+    report = fake_audit(audits / "nightly.json")
+    srv = make_server(sample_models(), sample_datasets(), port=free_port(),
+                      store=tmp_path / "store.sqlite", quiet=True, audit_dir=audits).start()
+    srv.report = report
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.timeout(60)
+def test_open_by_name_from_the_audit_dir(page, dir_server):
+    panel = open_panel(page, dir_server)
+    expect(panel.get_by_test_id("audit-name")).to_have_value("nightly.json")
+    panel.get_by_test_id("audit-open").click()
+    high = panel.locator("[data-testid=audit-check][data-check=accuracy-high]")
+    high.get_by_test_id("audit-select").click()
+    wrong = next(c for c in dir_server.report["checks"] if c["id"] == "accuracy-high")
+    expect(page.locator(".spacer-rows .row[aria-selected=true]")).to_have_count(
+        len(wrong["examples"]))
