@@ -33,6 +33,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--precompute", action="store_true",
                    help="predict every dataset with every model in the background "
                    "(default: off; predictions are made as the page asks)")
+    p.add_argument("--audit-dir", type=Path, default=None,
+                   help="a directory of audit JSON reports (lumos audit --json) the page "
+                   "can open by name (default: none; reports can still be uploaded)")
     p.set_defaults(func=run)
 
 
@@ -57,10 +60,13 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port: {args.port} is not a port number")
+    if args.audit_dir is not None and not args.audit_dir.is_dir():
+        raise UsageError(f"--audit-dir: '{args.audit_dir}' is not a directory")
     models, datasets = load_config(args.config)
     try:
         serve(models, datasets, port=args.port, host=args.host, token=args.token,
-              store=args.store, open_browser=args.open, precompute=args.precompute)
+              store=args.store, open_browser=args.open, precompute=args.precompute,
+              audit_dir=args.audit_dir)
     except ValueError as e:
         raise UsageError(f"--host/--token: {e}") from None
     except PortInUse as e:

@@ -36,6 +36,7 @@ ROUTERS: tuple[str, ...] = (
     "lumos.server.routes.slices",
     "lumos.server.routes.selections",
     "lumos.server.routes.generators",
+    "lumos.server.routes.audits",
 )
 
 
@@ -49,12 +50,13 @@ def load_routers(names: Iterable[str]) -> list[Any]:
 def create_app(workspace: Workspace, *, token: str | None = None,
                max_body: int = DEFAULT_MAX_BODY, allowed_hosts: Sequence[str] | None = None,
                routers: Iterable[str] = ROUTERS, static_dir: Path | None = None,
-               dataset_loading: dict[str, str] | None = None, jobs: Jobs | None = None
-               ) -> FastAPI:
+               dataset_loading: dict[str, str] | None = None, jobs: Jobs | None = None,
+               audit_dir: str | Path | None = None) -> FastAPI:
     """The app. ``token``: required on every request but ``/api/health`` when set.
 
     ``allowed_hosts``: Host header names accepted (``serve`` passes the loopback names
     when bound to loopback). ``dataset_loading``: datasets still being built, by name.
+    ``audit_dir``: the directory audit reports are opened from by name (none: upload only).
     """
     app = FastAPI(title="lumos", version=lumos.__version__, default_response_class=JSON,
                   description="The lumos workbench API: models, datasets, predictions and "
@@ -62,6 +64,7 @@ def create_app(workspace: Workspace, *, token: str | None = None,
     app.state.workspace = workspace
     app.state.jobs = jobs or Jobs()
     app.state.dataset_loading = dataset_loading if dataset_loading is not None else {}
+    app.state.audit_dir = Path(audit_dir) if audit_dir is not None else None
     for router in load_routers(routers):
         app.include_router(router)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)

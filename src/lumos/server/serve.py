@@ -160,7 +160,8 @@ def make_server(models: Mapping[str, ModelLike] | None = None,
                 host: str = "127.0.0.1", token: str | None = None,
                 store: Store | str | os.PathLike[str] | None = None,
                 precompute: bool = False, static_dir: Path | None = None,
-                log_level: str = "warning", quiet: bool = False) -> Server:
+                log_level: str = "warning", quiet: bool = False,
+                audit_dir: str | os.PathLike[str] | None = None) -> Server:
     import uvicorn
 
     from lumos.server.app import create_app
@@ -170,7 +171,8 @@ def make_server(models: Mapping[str, ModelLike] | None = None,
     ws, dataset_loading, loader = build(models, datasets, store=store, precompute=precompute)
     allowed = [*LOOPBACK_NAMES] if is_loopback(host) else None
     app = create_app(ws, token=token, allowed_hosts=allowed, static_dir=static_dir,
-                     dataset_loading=dataset_loading)
+                     dataset_loading=dataset_loading,
+                     audit_dir=Path(audit_dir) if audit_dir is not None else None)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
                             access_log=False, timeout_graceful_shutdown=2)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -188,16 +190,18 @@ def serve(models: Mapping[str, ModelLike] | None = None,
           datasets: Mapping[str, DatasetLike] | None = None, *, port: int = 5432,
           host: str = "127.0.0.1", token: str | None = None, open_browser: bool = False,
           store: Store | str | os.PathLike[str] | None = None, block: bool = True,
-          precompute: bool = False, log_level: str = "warning") -> Server:
+          precompute: bool = False, log_level: str = "warning",
+          audit_dir: str | os.PathLike[str] | None = None) -> Server:
     """Serve the workbench for ``models`` and ``datasets`` (instances or factories).
 
     Prints the URL; opens a browser only with ``open_browser=True``. With
     ``block=False`` the server runs in a background thread and the ``Server`` is
     returned (call ``.stop()``). ``precompute`` predicts every compatible dataset with
     every model in the background after loading, so the table's columns are cached.
+    ``audit_dir``: audit reports in it can be opened by name in the page.
     """
     server = make_server(models, datasets, port=port, host=host, token=token, store=store,
-                         precompute=precompute, log_level=log_level)
+                         precompute=precompute, log_level=log_level, audit_dir=audit_dir)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=[server.url]).start()
     if not block:

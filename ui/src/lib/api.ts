@@ -90,6 +90,12 @@ export async function sendJSON<T>(method: string, path: string, body: unknown, s
   return r.json() as Promise<T>;
 }
 
+/** POST a body as it is (e.g. a file's text the server parses and checks itself). */
+export async function sendText<T>(path: string, text: string, type = "application/json"): Promise<T> {
+  const r = await request(path, { method: "POST", headers: { "Content-Type": type }, body: text });
+  return r.json() as Promise<T>;
+}
+
 export async function getBytes(path: string): Promise<{ bytes: Uint8Array; headers: Headers }> {
   const r = await request(path);
   return { bytes: new Uint8Array(await r.arrayBuffer()), headers: r.headers };
