@@ -186,6 +186,7 @@ def main() -> int:
               "(goal <= 1.3)")
         print(f"  same counterfactuals on both sides: {'yes' if same else 'NO'}"
               + ("" if same else f" ({diff} tweets differ)"))
+        print(f"  load average after this search: {os.getloadavg()[0]:.1f}")
     return 0 if ok else 1
 
 

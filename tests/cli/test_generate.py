@@ -115,13 +115,36 @@ def test_headline_prints_the_flip_rate_and_accuracy_drop_raw_and_filtered(word_r
     _, side, out = word_replace
     fr = side["statistics"]["raw"]["flip_rate"]
     wc = fr["worst_case"]
+    # the headline names each denominator: n = originals with a counterfactual, of all
     assert (f"all rows: flip rate {100 * wc['estimate']:.1f}% [{100 * wc['low']:.1f}%, "
-            f"{100 * wc['high']:.1f}%] ({fr['flipped_parents']}/{fr['parents']} "
-            f"originals with a counterfactual, of {LIMIT}; Wilson 95%)") in out
-    assert "validity-filtered: flip rate" in out
+            f"{100 * wc['high']:.1f}%] ({fr['flipped_parents']} flipped of "
+            f"n = {fr['parents']} originals with a counterfactual, of {LIMIT} originals; "
+            "Wilson 95%)") in out
+    vfr = side["statistics"]["valid"]["flip_rate"]
+    assert (f"({vfr['flipped_parents']} flipped of n = {vfr['parents']} originals with a "
+            f"counterfactual in this view, of {LIMIT} originals") in out
+    assert side["statistics"]["originals"] == int(LIMIT)
     acc = side["statistics"]["raw"]["accuracy"]
     assert f"all rows: accuracy {100 * acc['original']['estimate']:.1f}% -> " in out
+    assert f"n = {acc['parents']} originals with a counterfactual)" in out
     assert "drop" in out and "cf.stats.json" in out
+
+
+def test_headline_names_the_attack_summarys_denominators():
+    from lumos.cli.generate import headline
+    from lumos.engine import counterfactual_stats as cs
+
+    # 200 attacks, 43 skipped, 29 failed, 128 succeeded (TextAttack's worked example)
+    att = cs.attack_summary(["skipped"] * 43 + ["failed"] * 29 + ["succeeded"] * 128)
+    stats = {"confidence": 0.95, "attack_summary": att.to_json()}
+    summary = {"validity": {"valid": 128, "invalid": 0, "unknown": 0},
+               "failed_checks": {}, "parents": 200}
+    out = "\n".join(headline(stats, summary, att.table()))
+    assert ("attack summary (TextAttack's definitions; n = 200 originals for the "
+            "accuracies, n = succeeded + failed = 157 for the success rate and queries, "
+            "skipped 43 excluded):") in out
+    assert "  Attack success rate:" in out and "81.53%" in out
+    assert "(Wilson 95%, n = 157)" in out
 
 
 @pytest.mark.timeout(600)

@@ -72,6 +72,31 @@ def test_a_parent_whose_children_are_all_invalid_leaves_the_valid_view() -> None
     assert r.parents == 1 and r.flipped_parents == 0
 
 
+def test_flip_rate_denominator_is_originals_with_a_child_not_textattacks() -> None:
+    # a: right, flipped; b: already wrong, flipped; c: right, not flipped; d: no child
+    parents = {"a": {"score": 0.9, "correct": True}, "b": {"score": 0.2, "correct": False},
+               "c": {"score": 0.8, "correct": True}, "d": {"score": 0.7, "correct": True}}
+    children = [{"parent": "a", "flipped": True, "score": 0.3, "correct": False},
+                {"parent": "b", "flipped": True, "score": 0.6, "correct": True},
+                {"parent": "c", "flipped": False, "score": 0.7, "correct": True}]
+    out = cs.summarise(parents, children)
+    fr = out["raw"]["flip_rate"]
+    # n = originals with a child: the misclassified b is in it, the childless d is not
+    assert (out["originals"], out["parents"]) == (4, 3)
+    assert (fr["flipped_parents"], fr["parents"]) == (2, 3)
+    assert fr["worst_case"]["n"] == 3 and fr["mean_over_children"]["n"] == 3
+    assert fr["worst_case"]["estimate"] == pytest.approx(2 / 3)
+    assert fr["denominator"] == "parents with at least one child in this view"
+    assert out["raw"]["accuracy"]["parents"] == 3
+    # TextAttack's success rate over the same outcomes: b is skipped (already wrong),
+    # d was attacked without success (failed): 1 / (1 + 2), not 2 / 3
+    s = cs.attack_summary(["succeeded", "skipped", "failed", "failed"])
+    assert s.success_rate == pytest.approx(100 / 3)
+    assert s.success_rate_interval.n == 3
+    assert s.original_accuracy == pytest.approx(75.0)
+    assert s.accuracy_under_attack == pytest.approx(50.0)
+
+
 def test_accuracy_drop_pairs_parents_and_bootstraps_reproducibly() -> None:
     rng = np.random.default_rng(3)
     n = 80

@@ -231,29 +231,37 @@ def headline(stats: dict[str, Any], summary: dict[str, Any],
         s = stats.get(view, {})
         fr = s.get("flip_rate")
         if fr:
+            where = " in this view" if view == "valid" else ""
             lines.append(f"{label}: flip rate {_interval(fr['worst_case'])} "
-                         f"({fr['flipped_parents']}/{fr['parents']} originals with a "
-                         f"counterfactual, of {summary['parents']}; Wilson {conf}%); "
-                         "mean over children "
-                         f"{_interval(fr['mean_over_children'])}")
+                         f"({fr['flipped_parents']} flipped of n = {fr['parents']} "
+                         f"originals with a counterfactual{where}, of "
+                         f"{summary['parents']} originals; Wilson {conf}%); mean over "
+                         f"children {_interval(fr['mean_over_children'])} "
+                         f"(n = {fr['parents']})")
         acc = s.get("accuracy")
         if acc:
             lines.append(f"{label}: accuracy {_pct(acc['original']['estimate'])} -> "
                          f"{_pct(acc['counterfactual']['estimate'])}, drop "
                          f"{_interval(acc['drop'], unit=' pts')} (bootstrap {conf}%, "
-                         f"{acc['parents']} originals)")
+                         f"n = {acc['parents']} originals with a counterfactual)")
         ref = stats.get("reference_class")
         for d, g in (s.get("group_gap") or {}).items():
             lines.append(f"{label}: group gap {d} ({ref} score): "
-                         f"{_interval(g['gap'], unit=' pts')} over {g['pairs']} originals "
-                         f"-> {g['verdict']} (flagged outside ±{100 * g['delta']:.1f} pts; "
-                         f"at least {g['min_pairs']} originals)")
+                         f"{_interval(g['gap'], unit=' pts')} (n = {g['pairs']} originals "
+                         f"with a swap {d}) -> {g['verdict']} (flagged outside "
+                         f"±{100 * g['delta']:.1f} pts; at least {g['min_pairs']} "
+                         "originals)")
     att = stats.get("attack_summary")
     if att and attack_table:
-        lines.append("attack summary (TextAttack's definitions):")
+        attacked = att["succeeded"] + att["failed"]
+        lines.append(f"attack summary (TextAttack's definitions; n = {att['total']} "
+                     f"originals for the accuracies, n = succeeded + failed = {attacked} "
+                     f"for the success rate and queries, skipped {att['skipped']} "
+                     "excluded):")
         lines += [f"  {k:<32}{x}" for k, x in attack_table]
         lines.append(f"  {'success rate interval:':<32}"
-                     f"{_interval(att['success_rate_interval'])} (Wilson {conf}%)")
+                     f"{_interval(att['success_rate_interval'])} (Wilson {conf}%, "
+                     f"n = {attacked})")
     return lines
 
 

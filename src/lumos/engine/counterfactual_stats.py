@@ -19,6 +19,28 @@ accuracy = (N − skipped) / N, accuracy under attack = failed / N, success rate
 succeeded / (succeeded + failed), perturbed-word share averaged over successful attacks,
 queries averaged over attacks that were not skipped.
 
+Denominators (each number's ``n`` says which):
+
+- **flip rate** (:func:`flip_rate`): n = the originals with at least one child *in the
+  view* (raw: any child; valid: a child no check failed). Originals the generator gave
+  no child (nothing to edit, no candidate, no flip found by a search that only emits
+  flips), and in the valid view those whose every child failed a check, are **not** in
+  n; originals the model gets wrong **are** (a flip is a change of prediction, not an
+  error): CheckList's failure rate of an invariance test over its test cases, and not
+  TextAttack's success rate, which leaves out skipped (already misclassified) originals
+  and counts an attacked original without a successful perturbation as failed.
+  :func:`summarise` reports both counts: ``parents`` (n) and ``originals`` (every
+  original given). For searches whose every child is a flip (ablation flips, the greedy
+  attack, HotFlip) the flip rate is 100 % up to re-prediction; read their
+  ``flipped_parents`` against ``originals``, or TextAttack's summary;
+- **accuracy drop** (:func:`accuracy_drop`): n = the same originals as the flip rate;
+- **score shift** and **group gap**: n = the originals with a child in the view (for a
+  gap, a child in that direction);
+- **attack summary**: N = every attacked original (skipped included) for original
+  accuracy and accuracy under attack; succeeded + failed for the success rate and its
+  Wilson interval; successful attacks for the perturbed-word share; succeeded + failed
+  for the queries.
+
 Group swaps (:func:`group_gap`): for each direction (``"A->B"``, ``"B->A"``) the gap is
 the mean over parents of *score after the swap minus score before* (each parent's
 children averaged first), with a paired Student-t interval over parents (a bootstrap on
@@ -35,7 +57,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -189,7 +211,13 @@ def _unchecked(valid: Sequence[bool | None] | None) -> int:
 @dataclass(frozen=True, kw_only=True)
 class FlipRate:
     """Flips over parents: worst case (a parent flipped if any child did; Wilson) and the
-    mean over each parent's children (bootstrap over parents)."""
+    mean over each parent's children (bootstrap over parents).
+
+    ``parents`` is the denominator of both: the parents with at least one child in the
+    view (see the module on denominators); ``children`` the children in the view."""
+
+    #: what ``parents`` counts, written into the JSON beside it
+    DENOMINATOR: ClassVar[str] = "parents with at least one child in this view"
 
     parents: int
     children: int
@@ -199,7 +227,8 @@ class FlipRate:
     unchecked: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"parents": self.parents, "children": self.children,
+        return {"parents": self.parents, "denominator": self.DENOMINATOR,
+                "children": self.children,
                 "flipped_parents": self.flipped_parents, "unchecked": self.unchecked,
                 "worst_case": self.worst_case.to_json(),
                 "mean_over_children": self.mean_over_children.to_json()}
@@ -208,7 +237,9 @@ class FlipRate:
 def flip_rate(parents: Sequence[Hashable], flipped: Sequence[bool], *,
               valid: Sequence[bool | None] | None = None, view: str = "raw",
               confidence: float = CONFIDENCE, seed: int = 0) -> FlipRate:
-    """The flip rate over the parents of ``parents[i]`` (one entry per child)."""
+    """The flip rate over the parents of ``parents[i]`` (one entry per child): n is
+    the parents left with at least one child in the view, whatever their original's
+    correctness; a parent with no child cannot be seen here and is not counted."""
     n = len(parents)
     _check_len("flipped", flipped, n)
     mask = keep_mask(valid, n, view)
@@ -541,7 +572,11 @@ def summarise(parents: Mapping[Hashable, Mapping[str, Any]],
     ``parents[key]`` holds the original's ``score`` (the reference class's) and, when
     gold labels are known, ``correct``. Each child record holds ``parent`` (a key of
     ``parents``), ``flipped``, ``score``, optionally ``correct``, ``valid`` (``True``,
-    ``False`` or ``None`` for not checked) and ``direction`` (for group swaps)."""
+    ``False`` or ``None`` for not checked) and ``direction`` (for group swaps).
+
+    ``originals`` counts every original given, ``parents`` those with at least one
+    child (the flip rate's and accuracy's n in the raw view; in the valid view, each
+    statistic's own ``parents``/``n``)."""
     keys = [c["parent"] for c in children]
     unknown = [k for k in keys if k not in parents]
     if unknown:
@@ -554,7 +589,8 @@ def summarise(parents: Mapping[Hashable, Mapping[str, Any]],
     has_correct = all(c.get("correct") is not None for c in children) and all(
         parents[k].get("correct") is not None for k in keys)
     directions = [c.get("direction") for c in children]
-    out: dict[str, Any] = {"parents": len(dict.fromkeys(keys)), "children": len(children),
+    out: dict[str, Any] = {"originals": len(parents), "parents": len(dict.fromkeys(keys)),
+                           "children": len(children),
                            "unchecked": _unchecked(valid),
                            "invalid": sum(v is False for v in valid),
                            "confidence": confidence, "seed": seed}

@@ -114,3 +114,19 @@ def test_odd_inputs_neither_hang_nor_crash(text: str) -> None:
     assert g.notes["queries"] <= 200
     if text == "good":
         assert g.counterfactuals[0].example["text"] == "fine"
+
+
+def test_a_row_without_words_is_skipped_first_when_the_model_gets_it_wrong() -> None:
+    # TextAttack decides "skipped" before any search: an empty original the keyword
+    # model calls negative is skipped under a positive gold label and fails (nothing
+    # to change, one query) under a negative one; without a label it fails unqueried
+    out = attack([{"id": "p", "text": "", "label": "positive"},
+                  {"id": "n", "text": "", "label": "negative"},
+                  {"id": "u", "text": ""}])
+    assert [g.notes["attack"] for g in out] == ["skipped", "failed", "failed"]
+    assert [g.status for g in out] == ["skipped", "no_change", "no_change"]
+    assert [g.notes["queries"] for g in out] == [1, 1, 0]
+    assert out[1].notes["reason"] == "no words to change"
+    s = cs.attack_summary_of(out)
+    assert (s.succeeded, s.failed, s.skipped) == (0, 2, 1)
+    assert s.original_accuracy == pytest.approx(200 / 3)

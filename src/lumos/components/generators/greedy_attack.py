@@ -4,7 +4,9 @@ For any classifier (class probabilities are enough). Per example:
 
 1. the original is predicted; with a gold label (the model's ``MulticlassPreds.parent``
    field) that the model already gets wrong, the attack is ``skipped`` (TextAttack's
-   convention); without one, the predicted label is attacked;
+   convention, decided before any search: a row with no word to change is skipped too
+   when the model gets it wrong, and fails when it gets it right); without one, the
+   predicted label is attacked;
 2. each word is deleted in turn and ranked by how far that lowers the attacked label's
    probability (the deletion importance of TextFooler and TextAttack's ``delete``);
 3. in that order, each word is replaced by each of its synonyms (on top of the swaps
@@ -153,7 +155,11 @@ def greedy_search(rows: Sequence[TextRow], score: Scorer, synonyms: SynonymFn, *
     results = [AttackResult(row=r) for r in rows]
     golds = list(gold) if gold is not None else [None] * len(rows)
     gold_of = {id(res): g for res, g in zip(results, golds, strict=True)}
-    live = [res for res in results if res.row.words]
+    # TextAttack decides "skipped" before it searches: an original the model already
+    # gets wrong is skipped even when it has no word to change, so a row without words
+    # is predicted too when it has a gold label (without one it cannot be skipped: it
+    # fails, unqueried)
+    live = [res for res in results if res.row.words or gold_of[id(res)] is not None]
     for res in results:
         if not res.row.words:
             res.reason = "no words to change"
@@ -170,7 +176,8 @@ def greedy_search(rows: Sequence[TextRow], score: Scorer, synonyms: SynonymFn, *
                 "the model already gets the original wrong"
             continue
         res.label = pred
-        running.append(res)
+        if res.row.words:
+            running.append(res)
     # 1. deletion importance (within each example's budget)
     batch: list[tuple[AttackResult, int]] = []
     for res in running:
