@@ -324,7 +324,7 @@ def test_group_swap_prints_the_gap_per_direction_with_its_verdict(home, tmp_path
         assert g["pairs"] == pairs
         line = next(x for x in stdout.splitlines()
                     if x.startswith(f"all rows: group gap {d} (positive score): "))
-        assert f"over {pairs} originals -> {g['verdict']}" in line
+        assert f"(n = {pairs} originals with a swap {d}) -> {g['verdict']}" in line
         if pairs < 3:
             assert g["verdict"] == "not enough evidence"
 
