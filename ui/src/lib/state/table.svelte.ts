@@ -183,7 +183,11 @@ export class Table {
 
   async cancelJob(id: string): Promise<void> {
     try {
-      this.jobs[id] = await api.cancelJob(id);
+      const job = await api.cancelJob(id);
+      // the answer to a cancel can arrive after a poll saw the job end: never undo that
+      // (a finished job shown as running again would stay in the top bar)
+      const known = this.jobs[id];
+      if (known && known.status !== "done" && known.status !== "error" && known.status !== "cancelled") this.jobs[id] = job;
     } catch (e) {
       this.wb.errors.report(e);
     }
