@@ -81,3 +81,14 @@ def fake_audit(tmp_path, monkeypatch):
         return json.loads(Path(path).read_text("utf-8"))
 
     return make
+
+
+@pytest.fixture
+def held():
+    """``lumos.testing.held``'s generator (id ``test_held``) registered for this test;
+    the fixture is its release event. A cancelled run ends as cancelled whatever the
+    order in which the cancel and the release arrive."""
+    from lumos.testing.held import held_generator
+
+    with held_generator() as release:
+        yield release

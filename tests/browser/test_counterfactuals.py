@@ -4,14 +4,10 @@ and compare a row with its parent."""
 
 import json
 import re
-import threading
 import urllib.request
 
 import pytest
 from playwright.sync_api import expect
-
-from lumos.api import registry
-from lumos.api.component import Generated, Generator
 
 pytestmark = pytest.mark.browser
 
@@ -169,38 +165,15 @@ def test_a_bad_option_is_shown_naming_it(page, server):
     expect(panel.get_by_test_id("cf-error")).to_contain_text("budget")
 
 
-class Waiting(Generator):
-    """Waits until the test lets it go, so that the job is seen running (no timing)."""
-
-    id = "test_waiting"
-    display_name = "Waits for the test"
-    version = "1"
-    release = threading.Event()
-
-    def run(self, examples, context, *, config):
-        self.release.wait(30)
-        return [Generated(parent=str(e["id"]), status="no_change") for e in examples]
-
-
-@pytest.fixture
-def waiting(monkeypatch):
-    registry.load_all()  # the server runs in this process: it sees the generator
-    monkeypatch.setitem(registry._registry["generator"], Waiting.id, Waiting)
-    Waiting.release.clear()
-    yield Waiting.release
-    Waiting.release.set()
-
-
 @pytest.mark.timeout(90)
-def test_a_run_shows_its_progress_and_cancels(page, server, waiting):
+def test_a_run_shows_its_progress_and_cancels(page, server, held):
     panel = open_module(page, server)
-    panel.get_by_label("Generator").select_option("test_waiting")
+    panel.get_by_label("Generator").select_option("test_held")
     panel.get_by_test_id("cf-run").click()
     progress = panel.get_by_test_id("cf-progress")
     expect(progress.get_by_role("progressbar", name="Generating counterfactuals")).to_be_visible()
     expect(panel.get_by_test_id("cf-run")).to_be_disabled()
-    progress.get_by_role("button", name="Cancel").click()
-    waiting.set()
+    progress.get_by_role("button", name="Cancel").click()  # the run ends only by the cancel
     expect(panel.get_by_test_id("cf-cancelled")).to_be_visible()
     expect(panel.get_by_test_id("cf-result")).to_have_count(0)
     expect(panel.get_by_test_id("cf-run")).to_be_enabled()

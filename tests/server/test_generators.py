@@ -3,13 +3,9 @@ cancel), its rows and paired statistics, keeping rows as datapoints with a slice
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-
-from lumos.api import registry
-from lumos.api.component import Generated, Generator
 
 M, D = "keywords", "sentiment"
 RULES = {"rules": "good -> bad\ngreat -> terrible"}
@@ -190,32 +186,10 @@ def test_keep_refuses_unknown_rows_and_jobs(client):
     assert client.get("/api/generators/jobs/999/result").status_code == 404
 
 
-class Blocking(Generator):
-    """Waits until the test lets it go, so that a job can be seen running."""
-
-    id = "test_blocking"
-    display_name = "blocks"
-    version = "1"
-    release = threading.Event()
-
-    def run(self, examples, context, *, config):
-        self.release.wait(30)
-        return [Generated(parent=str(e["id"]), status="no_change") for e in examples]
-
-
-@pytest.fixture
-def blocking(monkeypatch):
-    registry.load_all()
-    monkeypatch.setitem(registry._registry["generator"], Blocking.id, Blocking)
-    Blocking.release.clear()
-    yield Blocking.release
-    Blocking.release.set()
-
-
 @pytest.mark.timeout(60)
-def test_a_running_job_answers_409_and_cancels(client, blocking):
+def test_a_running_job_answers_409_and_cancels(client, held):
     r = client.post("/api/generators/jobs", json={"model": M, "dataset": D,
-                                                   "generator": "test_blocking",
+                                                   "generator": "test_held",
                                                    "ids": _ids(client, 2)})
     assert r.status_code == 202, r.text
     job_id = r.json()["id"]
@@ -223,7 +197,6 @@ def test_a_running_job_answers_409_and_cancels(client, blocking):
     assert res.status_code == 409
     assert "running" in res.json()["detail"] or "queued" in res.json()["detail"]
     assert client.delete(f"/api/jobs/{job_id}").status_code == 200
-    blocking.set()
     assert _wait(client, job_id)["status"] == "cancelled"
     res = client.get(f"/api/generators/jobs/{job_id}/result")
     assert res.status_code == 409 and "cancelled" in res.json()["detail"]
