@@ -25,13 +25,13 @@ Code that calls a model directly, outside the engine, holds
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from lumos.api.model_identity import default_identity
 from lumos.api.types import FieldSpec, Spec, SpecError, TextSegment, Tokens, validate_example
 
 JsonDict = dict[str, Any]
@@ -62,6 +62,9 @@ class Model(ABC):
 
     #: the largest batch ``predict`` is called with
     max_batch_size: int = 32
+    #: instance attributes the default :meth:`fingerprint` leaves out, because they never
+    #: change an output (batch size, call counters); subclasses add their own
+    fingerprint_ignore: tuple[str, ...] = ("max_batch_size",)
 
     @abstractmethod
     def input_spec(self) -> Spec:
@@ -84,15 +87,16 @@ class Model(ABC):
     def fingerprint(self) -> str:
         """A stable id of this model's weights and settings, the base of its cache key.
 
-        Adapters override this with a hash of their weights, tokenizer and settings; the
-        default hashes the class name and the specs, which is right only for
-        deterministic fakes. It is computed fresh on every call: the engine keeps the
-        result with the model (``lumos.store.keys.model_key``) and asks again only when
-        :meth:`state_token` changes or after :meth:`invalidate_fingerprint`.
+        Adapters override this with a hash of their weights, tokenizer and settings. The
+        default (``lumos.api.model_identity``) hashes the model's code (its classes'
+        source), its instance attributes by content, and its specs, so two objects of a
+        user's subclass built with different settings never share cached outputs. An
+        attribute whose content cannot be hashed is left out and makes
+        :meth:`persistent_cache` ``False``. It is computed fresh on every call: the engine
+        keeps the result with the model (``lumos.store.keys.model_key``) and asks again
+        only when :meth:`state_token` changes or after :meth:`invalidate_fingerprint`.
         """
-        h = hashlib.sha1(type(self).__qualname__.encode())
-        h.update(repr(sorted(self.output_spec().items())).encode())
-        return h.hexdigest()[:16]
+        return default_identity(self, Model)[0]
 
     def state_token(self) -> Hashable:
         """A cheap value that changes whenever the weights change in place.
@@ -111,9 +115,13 @@ class Model(ABC):
     def persistent_cache(self) -> bool:
         """Whether outputs may be cached across processes (in the store's file).
 
-        ``False`` for a model whose fingerprint cannot vouch for its weights (a remote
-        model whose server sends none): its outputs are cached in memory only, for the
-        life of this object."""
+        ``False`` for a model whose fingerprint cannot vouch for its weights: a remote
+        model whose server sends none, or a model on the default :meth:`fingerprint`
+        holding an attribute whose content cannot be hashed (a function, a foreign
+        object). Its outputs are then cached in memory only, for the life of this object.
+        """
+        if type(self).fingerprint is Model.fingerprint:
+            return not default_identity(self, Model)[1]
         return True
 
     def description(self) -> str:
