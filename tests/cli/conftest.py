@@ -1,6 +1,9 @@
-"""Shared by the CLI tests: a --config file with a fake classifier and six reviews."""
+"""Shared by the CLI tests: a --config file with a fake classifier and six reviews, and a
+private LUMOS_HOME that shares the trained demo models."""
 
+import os
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +30,18 @@ def config(tmp_path, monkeypatch):
     p = tmp_path / "lumos_config.py"
     p.write_text(CONFIG)
     return p
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """A private LUMOS_HOME (its own store) that shares the trained demo models."""
+    from platformdirs import user_cache_dir
+
+    home = tmp_path_factory.mktemp("home")
+    shared = Path(os.environ.get("LUMOS_HOME") or user_cache_dir("lumos")) / "demos"
+    if shared.is_dir():
+        (home / "demos").symlink_to(shared, target_is_directory=True)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LUMOS_HOME", str(home))
+    yield home
+    mp.undo()

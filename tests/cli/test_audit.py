@@ -4,7 +4,6 @@ report validated against a JUnit XSD and read back, the JSON report's values the
 a second run, which answers its model calls from the cache, with sockets blocked."""
 
 import json
-import os
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -48,21 +47,6 @@ PASSING = textwrap.dedent("""\
         at_most: 0.5
         on_insufficient: skip
     """)
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    """A private LUMOS_HOME (its own store) that shares the trained demo models."""
-    from platformdirs import user_cache_dir
-
-    home = tmp_path_factory.mktemp("home")
-    shared = Path(os.environ.get("LUMOS_HOME") or user_cache_dir("lumos")) / "demos"
-    if shared.is_dir():
-        (home / "demos").symlink_to(shared, target_is_directory=True)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LUMOS_HOME", str(home))
-    yield home
-    mp.undo()
 
 
 def _audit(tmp, name, text, *extra):

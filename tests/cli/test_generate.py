@@ -6,8 +6,6 @@ import contextlib
 import csv
 import io
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import orjson
@@ -18,21 +16,6 @@ from lumos.cli.main import main
 MODEL = "sentiment:tfidf-logreg"
 RULES = "help -> hurt; thanks -> no thanks; great -> terrible; love -> hate; you -> they"
 LIMIT = "20"
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    """A private LUMOS_HOME (its own store) that shares the trained demo models."""
-    from platformdirs import user_cache_dir
-
-    home = tmp_path_factory.mktemp("home")
-    shared = Path(os.environ.get("LUMOS_HOME") or user_cache_dir("lumos")) / "demos"
-    if shared.is_dir():
-        (home / "demos").symlink_to(shared, target_is_directory=True)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LUMOS_HOME", str(home))
-    yield home
-    mp.undo()
 
 
 def _run(argv, capsys):
