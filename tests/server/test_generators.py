@@ -46,7 +46,7 @@ def test_openapi_describes_the_routes_with_typed_models(client):
         assert p in paths, p
     schemas = doc["components"]["schemas"]
     for name in ("GeneratorInfo", "ConfigField", "GenerateRequest", "GenerationResult",
-                 "CounterfactualRow", "SpanChangeModel", "Prediction", "KeepResult"):
+                 "CounterfactualRow", "SpanChange", "Prediction", "KeepResult"):
         assert name in schemas, name
     ok = paths["/api/generators/jobs/{job_id}/result"]["get"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/GenerationResult")

@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from lumos.api import types as T
-from lumos.api.component import Generator
+from lumos.api.component import Generator, SpanChange
 from lumos.engine.counterfactual_rows import kept_example, page_result
 from lumos.engine.datapoints import keep_datapoints
 from lumos.engine.generate import (
@@ -97,19 +97,6 @@ class JobInfo(BaseModel):
     finished: float | None
 
 
-class SpanChangeModel(BaseModel):
-    """``field[start:end] == old`` in the parent became ``new == field[new_start:new_end]``
-    in the counterfactual (character offsets, end exclusive)."""
-
-    field: str
-    start: int
-    end: int
-    old: str
-    new_start: int
-    new_end: int
-    new: str
-
-
 class Prediction(BaseModel):
     """The model's first class (or regression) output, before and after."""
 
@@ -132,7 +119,8 @@ class CounterfactualRow(BaseModel):
     example: dict[str, Any] = Field(description="the new row's dataset fields")
     parent_example: dict[str, Any] = Field(description="the parent's values of the "
                                            "fields that changed")
-    changes: list[SpanChangeModel]
+    changes: list[SpanChange] = Field(description="each edit, in character offsets "
+                                      "(lumos.api.component.SpanChange)")
     prediction: Prediction | None
     change: dict[str, Any] | None = Field(description="every output's change, by field")
     valid: bool | None = Field(description="False: a check failed; None: not every check "
