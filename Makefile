@@ -10,12 +10,12 @@ TEST_STAMP := $(VENV)/.test-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 UI_SRC := $(shell find ui -type f -not -path 'ui/node_modules/*' 2>/dev/null | sort)
 UI_STAMP := src/lumos/server/static/.built-$(shell cat $(UI_SRC) /dev/null | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint typecheck pytest bootstrap bootstrap-test ui browser bench clean
+.PHONY: demo test lint typecheck pytest audit-example bootstrap bootstrap-test ui browser bench clean
 
 demo: bootstrap ui
 	$(BIN)/lumos demo $(DEMO) --port $(PORT)
 
-test: bootstrap-test ui browser lint typecheck pytest
+test: bootstrap-test ui browser lint typecheck pytest audit-example
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,15 @@ typecheck:
 
 pytest:
 	$(BIN)/pytest -q
+
+# the example audit suite on the sentiment demo gates the project's own build, as it would
+# a user's (exit 1: a check failed; 2: the suite file is wrong; 3: the run could not
+# complete); its JUnit, HTML and JSON reports are kept in .ci/out
+AUDIT_OUT ?= .ci/out
+audit-example: bootstrap
+	@mkdir -p $(AUDIT_OUT)
+	$(BIN)/lumos audit examples/audit/sentiment.yaml --quiet \
+	  --junit $(AUDIT_OUT)/audit.xml --html $(AUDIT_OUT)/audit.html --json $(AUDIT_OUT)/audit.json
 
 # every benchmark, figures written as JSON to benchmarks/results.json;
 # `make bench BENCH_ARGS="--quick --only table,engine"` for a short smoke run
