@@ -1,0 +1,115 @@
+"""TensorBoard event files: every scalar, read without TensorFlow.
+
+Records are read with TensorBoard's own ``EventFileLoader`` (its TFRecord reader and
+compat protos, no TensorFlow; every record, not the 10,000-point reservoir sample of
+``EventAccumulator``'s defaults). A scalar is a ``simple_value`` (TF1 style, tensorboardX
+``new_style=False``) or a one-element tensor (TF2 ``tf.summary.scalar``, tensorboardX's
+default). Non-scalar values (histograms, images, text) are skipped.
+
+A directory is walked like TensorBoard does: each directory holding
+``events.out.tfevents.*`` files is one run; files of one run (a restarted job) are read
+in name order and a later value for the same step replaces an earlier one. Tags
+``train/loss``, ``dev/f1`` become (metric, split) = (loss, train), (f1, dev).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lumos.visual.logs.run import LogFormatError, Run, Series
+
+FORMAT = "tensorboard"
+SPLITS = {"train", "training", "dev", "val", "valid", "validation", "eval", "test"}
+
+
+def is_event_file(path: Path) -> bool:
+    return "tfevents" in path.name
+
+
+def event_dirs(path: Path) -> list[Path]:
+    """The directories under ``path`` (itself included) that hold event files."""
+    if path.is_file():
+        return [path.parent]
+    return sorted({f.parent for f in path.rglob("*tfevents*") if f.is_file()})
+
+
+def _loader() -> Any:
+    try:
+        from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+        from tensorboard.util import tensor_util
+    except ImportError as e:  # pragma: no cover - depends on the installed extras
+        raise ImportError("reading TensorBoard event files needs the 'tensorboard' package "
+                          "(pip install 'lumos[visual]')") from e
+    return EventFileLoader, tensor_util
+
+
+def split_tag(tag: str) -> tuple[str, str | None]:
+    parts = tag.split("/")
+    if len(parts) >= 2 and parts[0].lower() in SPLITS:
+        return "/".join(parts[1:]), parts[0].lower()
+    if len(parts) >= 2 and parts[-1].lower() in SPLITS:
+        return "/".join(parts[:-1]), parts[-1].lower()
+    return tag, None
+
+
+def scalars(files: list[Path]) -> dict[str, dict[int, float | None]]:
+    """tag → step → value over ``files`` in order (later files win on the same step)."""
+    EventFileLoader, tensor_util = _loader()
+    out: dict[str, dict[int, float | None]] = {}
+    for f in files:
+        try:
+            events = list(EventFileLoader(str(f)).Load())
+        except Exception as e:  # the loader raises bare errors for corrupt records
+            raise LogFormatError(f, f"not a readable TensorBoard event file: {e}") from e
+        for n, event in enumerate(events):
+            if event.WhichOneof("what") != "summary":
+                continue
+            for v in event.summary.value:
+                kind = v.WhichOneof("value")
+                if kind == "simple_value":
+                    value = float(v.simple_value)
+                elif kind == "tensor":
+                    try:
+                        arr = tensor_util.make_ndarray(v.tensor)
+                    except Exception as e:
+                        raise LogFormatError(f, f"record {n}, tag {v.tag!r}: unreadable "
+                                             f"tensor ({e})") from e
+                    if arr.size != 1 or arr.dtype.kind not in "fiu":
+                        continue
+                    value = float(arr.reshape(()))
+                else:
+                    continue
+                out.setdefault(v.tag, {})[int(event.step)] = None if value != value else value
+    return out
+
+
+def read_dir(directory: Path, files: list[Path], *, label: str) -> Run:
+    by_tag = scalars(files)
+    series = []
+    for tag, points in by_tag.items():
+        metric, split = split_tag(tag)
+        steps = sorted(points)
+        series.append(Series(metric=metric, split=split, x=tuple(float(s) for s in steps),
+                             y=tuple(points[s] for s in steps), x_label="step"))
+    if not series:
+        raise LogFormatError(files[0] if len(files) == 1 else directory,
+                             "has no scalar values")
+    return Run(label=label, path=directory, format=FORMAT, series=tuple(series))
+
+
+def read(path: Path | str, *, label: str | None = None) -> list[Run]:
+    """One run per event directory under ``path`` (a file is a run of its own)."""
+    path = Path(path)
+    if path.is_file():
+        return [read_dir(path.parent, [path], label=label or str(path))]
+    dirs = event_dirs(path)
+    if not dirs:
+        raise LogFormatError(path, "has no events.out.tfevents.* files")
+    runs = []
+    for d in dirs:
+        files = sorted(f for f in d.iterdir() if f.is_file() and is_event_file(f))
+        name = str(d.relative_to(path)) if d != path else ""
+        base = label or str(path)
+        runs.append(read_dir(d, files, label=f"{base}/{name}" if name else base))
+    return runs
