@@ -90,8 +90,10 @@ def panels(runs: list[Run]) -> list[Panel]:
             other_colours[key] = PALETTE[len(other_colours) % len(PALETTE)]
         return other_colours[key]
 
-    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+    index_in_group: dict[str, int] = {}
+    for run, label in zip(runs, labels, strict=True):
         group = group_of(run)
+        i = index_in_group[group] = index_in_group.get(group, -1) + 1
         for s in run.series:
             key = (group, s.metric, s.x_label, s.log_x)
             if key not in lines:
