@@ -89,7 +89,7 @@ export function render(root: HTMLElement, data: PlotData): RenderedPanel[] {
   for (const g of data.groups) {
     const section = el("section");
     section.dataset.group = g.id;
-    section.appendChild(el("h2", undefined, g.title));
+    if (data.groups.length > 1) section.appendChild(el("h2", undefined, g.title));
     const grid = el("div", "grid");
     section.appendChild(grid);
     root.appendChild(section);
@@ -99,7 +99,7 @@ export function render(root: HTMLElement, data: PlotData): RenderedPanel[] {
       box.appendChild(el("h3", undefined, p.title));
       grid.appendChild(box);
       const aligned: uPlot.AlignedData = [p.x, ...p.series.map((s) => s.y)];
-      const plot = new uPlot(panelOptions(p, 440), aligned, box);
+      const plot = new uPlot(panelOptions(p, 400), aligned, box);
       out.push({ title: p.title, group: p.group, plot });
     }
   }
