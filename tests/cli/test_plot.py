@@ -51,7 +51,7 @@ def test_header_from_and_columns_resolve_it(tmp_path):
     ([str(FIX / "hf" / "trainer_state.json"), "--format", "svg"], "format svg"),
     ([str(FIX / "hf" / "trainer_state.json"), "--watch", "--interval", "0"], "--interval"),
     ([str(RESUMED), "--columns", "EPOCH,TIMESTAMP,LEARNING_RATE"],
-     "resumed/loss.tsv:1: 10 cells, the header has 3"),
+     "resumed/loss.tsv:1: 10 cells, --columns has 3"),
 ])
 def test_usage_errors_exit_2_and_name_the_flag_or_file(tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as e:

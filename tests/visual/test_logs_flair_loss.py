@@ -132,3 +132,17 @@ def test_rows_that_fit_no_layout(tmp_path):
 def test_every_generation_is_detected_as_a_loss_file():
     for p in FIX.rglob("loss.tsv"):
         assert detect(p) == "flair_loss", p
+
+
+def test_a_diverged_loss_is_a_gap(tmp_path):
+    p = tmp_path / "loss.tsv"
+    p.write_text("EPOCH\tTIMESTAMP\tLEARNING_RATE\tTRAIN_LOSS\n1\t10:00:00\t0.1\tinf\n"
+                 "2\t10:01:00\t0.1\tnan")
+    assert flair_loss.read(p).get("loss", "train").y == (None, None)
+
+
+def test_header_from_with_another_width_names_both_files():
+    with pytest.raises(LogFormatError, match=r"resumed/loss.tsv:1: 10 cells, the header of "
+                       r".*0.12-param-groups/loss.tsv has 9"):
+        flair_loss.read(FIX / "0.13-classifier" / "resumed" / "loss.tsv",
+                        header_from=FIX / "0.12-param-groups" / "loss.tsv")

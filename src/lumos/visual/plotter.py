@@ -42,7 +42,8 @@ def load_runs(paths: PathLike | Sequence[PathLike], *, header_from: PathLike | N
         raise ValueError("plot: give at least one log file or directory")
     runs: list[Run] = []
     for p in files:
-        runs.extend(load(p, header_from=header_from, columns=columns))
+        runs.extend(load(p, header_from=None if header_from is None else Path(header_from),
+                         columns=columns))
     return runs
 
 

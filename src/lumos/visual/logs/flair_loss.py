@@ -150,6 +150,7 @@ def read(path: Path | str, *, header_from: Path | str | None = None,
     if not lines:
         raise LogFormatError(path, "is empty (no header, no rows)")
     notes: list[str] = []
+    source = "the header"
     if is_header(lines[0][1]):
         header = tuple(c.strip() for c in lines[0][1])
         rows = lines[1:]
@@ -160,15 +161,18 @@ def read(path: Path | str, *, header_from: Path | str | None = None,
         if header_from is not None:
             header = read_header(Path(header_from))
             notes.append(f"columns taken from {header_from}")
+            source = f"the header of {header_from}"
         elif columns is not None:
             header = parse_columns(columns)
             notes.append("columns given by --columns")
+            source = "--columns"
         else:
             header = _infer(path, rows)
             notes.append("no header: the layout was inferred from the rows "
                          f"({' '.join(header)})")
     return Run(label=label or str(path), path=path, format=FORMAT,
-               series=_columns_to_series(path, header, rows), notes=tuple(notes))
+               series=_columns_to_series(path, header, rows, source=source),
+               notes=tuple(notes))
 
 
 def _infer(path: Path, rows: list[tuple[int, list[str]]]) -> tuple[str, ...]:
@@ -189,7 +193,8 @@ def _infer(path: Path, rows: list[tuple[int, list[str]]]) -> tuple[str, ...]:
 
 
 def _columns_to_series(path: Path, header: tuple[str, ...],
-                       rows: list[tuple[int, list[str]]]) -> tuple[Series, ...]:
+                       rows: list[tuple[int, list[str]]], *,
+                       source: str = "the header") -> tuple[Series, ...]:
     if "EPOCH" not in [h.upper() for h in header]:
         raise LogFormatError(path, "the header has no EPOCH column")
     upper = [h.upper() for h in header]
@@ -199,7 +204,7 @@ def _columns_to_series(path: Path, header: tuple[str, ...],
     lr_groups: list[list[float | None]] = []
     for lineno, cells in rows:
         if len(cells) != len(header):
-            raise LogFormatError(path, f"{len(cells)} cells, the header has {len(header)} "
+            raise LogFormatError(path, f"{len(cells)} cells, {source} has {len(header)} "
                                  f"({' '.join(header)})", line=lineno)
         try:
             xs.append(float(cells[epoch_at]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lumos.visual.logs.run import LogFormatError, Run, Series
+from lumos.visual.logs.run import LogFormatError, Run, Series, finite
 
 FORMAT = "flair_weights"
 
@@ -53,7 +53,7 @@ def read(path: Path | str, *, label: str | None = None) -> Run:
                                      f"a number, got {cells!r}", line=lineno) from None
             xs, ys = curves.setdefault((cells[1], idx), ([], []))
             xs.append(float(it))
-            ys.append(None if value != value else value)
+            ys.append(finite(value))
     if not curves:
         raise LogFormatError(path, "is empty")
     series = tuple(Series(metric=name, split=f"[{idx}]", x=tuple(xs), y=tuple(ys),

@@ -4,11 +4,11 @@ Each entry is one record at a ``step``:
 
 * training: ``loss`` (split ``train``), ``learning_rate``, ``grad_norm`` and any other
   number the trainer logged (no split);
-* evaluation: keys sharing a prefix ``P`` that has ``P_runtime`` (or ``P_loss``) in the
-  same entry: ``eval_loss``/``eval_accuracy`` → split ``eval``; with several eval sets
-  ``eval_<name>_<metric>`` → split ``eval_<name>``; a custom prefix (``test_f1``) → split
-  ``test``. The speed keys (``_runtime``, ``_samples_per_second``, ``_steps_per_second``)
-  are not curves and are left out;
+* evaluation: keys sharing a prefix ``P`` that has ``P_runtime`` in the same entry (or
+  ``P_loss`` in an entry without a training ``loss``): ``eval_loss``, ``eval_accuracy``
+  → split ``eval``; several eval sets, ``eval_<name>_<metric>`` → split ``eval_<name>``;
+  a custom prefix (``test_f1``) → split ``test``. The speed keys (``_runtime``,
+  ``_samples_per_second``, ``_steps_per_second``) are not curves and are left out;
 * the final summary (``train_runtime``, ``train_loss``, ``total_flos``, …): single values,
   kept in :attr:`Run.summary`.
 
@@ -19,12 +19,11 @@ A directory is read through its ``trainer_state.json``, or that of its latest
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 from typing import Any
 
-from lumos.visual.logs.run import LogFormatError, Run, Series
+from lumos.visual.logs.run import LogFormatError, Run, Series, finite
 
 FORMAT = "hf_trainer_state"
 FILENAME = "trainer_state.json"
@@ -53,20 +52,23 @@ def looks_like_dir(path: Path) -> bool:
 
 
 def _number(v: Any) -> float | None | bool:
-    """A float, None for NaN/None, False when not a number at all (a string, a list)."""
+    """A float, None for NaN/Infinity/None, False when not a number at all (a string, a
+    list)."""
     if isinstance(v, bool) or not isinstance(v, int | float):
         return None if v is None else False
-    f = float(v)
-    return None if math.isnan(f) else f
+    return finite(float(v))
 
 
 def _eval_prefixes(entry: dict[str, Any]) -> list[str]:
-    """Prefixes P with ``P_runtime`` or ``P_loss`` in the entry, longest first."""
-    found = set()
-    for key in entry:
-        for suffix in ("_runtime", "_loss"):
-            if key.endswith(suffix) and len(key) > len(suffix) and key != "train_loss":
-                found.add(key[: -len(suffix)])
+    """Prefixes P with ``P_runtime`` in the entry (the Trainer's ``evaluate`` always adds
+    it), else, in an entry without a training ``loss``, with ``P_loss``; longest first.
+    (A training entry's own extra ``aux_loss`` is thus not read as an eval set.)"""
+    def ending(suffix: str) -> set[str]:
+        return {k[: -len(suffix)] for k in entry if k.endswith(suffix) and len(k) > len(suffix)}
+
+    found = ending("_runtime")
+    if not found and "loss" not in entry:
+        found = ending("_loss")
     return sorted(found, key=len, reverse=True)
 
 

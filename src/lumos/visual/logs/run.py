@@ -3,11 +3,12 @@
 A series is one curve: a metric (``loss``, ``f1``, ``learning_rate``, a weight's name)
 for one split (``train``, ``dev``, ``test``, ``eval``, an eval set's name, or ``None``)
 over an x axis (``epoch``, ``step``, ``iteration``, ``learning_rate``). Missing values
-(Flair's ``_`` cells, NaN) are ``None`` and drawn as gaps.
+(Flair's ``_`` cells, NaN, infinities) are ``None`` and drawn as gaps.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,10 +71,14 @@ class Run:
         raise KeyError(f"{self.path}: no series {split or ''} {metric} (has: {have})")
 
 
+def finite(v: float) -> float | None:
+    """``v``, or ``None`` for NaN and infinities (a diverged loss): drawn as a gap."""
+    return v if math.isfinite(v) else None
+
+
 def to_float(text: str) -> float | None:
-    """A cell as a float; ``_``, empty and NaN cells are missing (``None``)."""
+    """A cell as a float; ``_``, empty, NaN and infinite cells are missing (``None``)."""
     t = text.strip()
     if t in ("_", "", "-"):
         return None
-    v = float(t)
-    return None if v != v else v
+    return finite(float(t))

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lumos.visual.logs.run import LogFormatError, Run, Series
+from lumos.visual.logs.run import LogFormatError, Run, Series, finite
 
 FORMAT = "tensorboard"
 SPLITS = {"train", "training", "dev", "val", "valid", "validation", "eval", "test"}
@@ -97,8 +97,7 @@ def scalars(files: list[Path]) -> dict[str, dict[int, float | None]]:
                         continue
                 else:
                     continue
-                out.setdefault(v.tag, {})[int(event.step)] = \
-                    None if value != value else value
+                out.setdefault(v.tag, {})[int(event.step)] = finite(value)
     return out
 
 
