@@ -84,17 +84,18 @@ def scalars(files: list[Path]) -> dict[str, dict[int, float | None]]:
             for v in event.summary.value:
                 kind = v.WhichOneof("value")
                 if kind == "simple_value":
-                    value: float | None = float(v.simple_value)
+                    value = float(v.simple_value)
                 elif kind == "tensor":
                     if v.metadata.plugin_data.plugin_name not in ("", "scalars"):
                         continue  # text, histograms, images... stored as tensors too
                     try:
-                        value = _tensor_scalar(v.tensor, tensor_util)
+                        scalar = _tensor_scalar(v.tensor, tensor_util)
                     except Exception as e:
                         raise LogFormatError(f, f"record {n}, tag {v.tag!r}: unreadable "
                                              f"tensor ({e})") from e
-                    if value is None:
+                    if scalar is None:
                         continue
+                    value = scalar
                 else:
                     continue
                 out.setdefault(v.tag, {})[int(event.step)] = finite(value)
