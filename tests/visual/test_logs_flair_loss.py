@@ -146,3 +146,10 @@ def test_header_from_with_another_width_names_both_files():
                        r".*0.12-param-groups/loss.tsv has 9"):
         flair_loss.read(FIX / "0.13-classifier" / "resumed" / "loss.tsv",
                         header_from=FIX / "0.12-param-groups" / "loss.tsv")
+
+
+def test_a_header_without_rows_says_no_epoch_finished(tmp_path):
+    p = tmp_path / "loss.tsv"
+    p.write_text("EPOCH\tTIMESTAMP\tLEARNING_RATE\tTRAIN_LOSS")
+    with pytest.raises(LogFormatError, match="loss.tsv:1: has a header but no rows yet"):
+        flair_loss.read(p)

@@ -154,6 +154,9 @@ def read(path: Path | str, *, header_from: Path | str | None = None,
     if is_header(lines[0][1]):
         header = tuple(c.strip() for c in lines[0][1])
         rows = lines[1:]
+        if not rows:
+            raise LogFormatError(path, "has a header but no rows yet (no epoch finished)",
+                                 line=lines[0][0])
         if header_from is not None or columns is not None:
             notes.append("the file has its own header; --header-from/--columns not used")
     else:
