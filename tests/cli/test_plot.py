@@ -68,6 +68,7 @@ def test_out_must_be_a_directory(tmp_path, capsys):
     assert e.value.code == 2 and "--out" in capsys.readouterr().err
 
 
+@pytest.mark.timeout(60)
 def test_watch_stops_on_ctrl_c_with_exit_0(tmp_path, capsys, monkeypatch):
     import lumos.visual.plotter as plotter
 

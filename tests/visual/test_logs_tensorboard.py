@@ -44,6 +44,7 @@ def test_committed_file_holds_both_value_kinds():
     assert {"simple_value", "tensor"} <= kinds
 
 
+@pytest.mark.slow  # writing 10,050 records with tensorboardX takes a few seconds
 def test_more_than_ten_thousand_points_are_all_read(tmp_path):
     mk = _maker()
     mk.write(tmp_path / "big", points={}, batch=[float(i % 7) for i in range(10_050)])

@@ -174,6 +174,7 @@ def test_watch_iteration_redraws_only_after_a_change_and_waits_out_a_half_line(t
     assert w.poll() is None
 
 
+@pytest.mark.timeout(60)  # the loop ends only through the interrupt
 def test_watch_interval_is_bounded_and_ctrl_c_stops_the_loop(tmp_path):
     assert Watcher(HF, tmp_path, interval=0).interval == 0.2
     assert Watcher(HF, tmp_path, interval=1e6).interval == 60.0
