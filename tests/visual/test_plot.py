@@ -188,3 +188,15 @@ def test_watch_interval_is_bounded_and_ctrl_c_stops_the_loop(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         w.run(sleep=sleep)
     assert slept == [5.0] and (tmp_path / "training.png").is_file()
+
+
+def test_the_exported_plot_is_the_function_whatever_was_imported_first():
+    import importlib
+
+    import lumos.visual
+    import lumos.visual.plotter
+
+    importlib.import_module("lumos.visual.plot_html")
+    from lumos.visual import plot as exported
+
+    assert exported is lumos.visual.plotter.plot and lumos.visual.plot is exported

@@ -28,8 +28,9 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        # importing the submodule bound its name here to the module (``plot`` is both);
-        # the function wins, so ``from lumos.visual import plot`` gives the function
+        # importing a submodule named like its function (``highlight``) binds the name
+        # here to the module; the function wins, so ``from lumos.visual import highlight``
+        # gives the function (``plot`` lives in ``plotter`` so it never collides)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'lumos.visual' has no attribute '{name}'")
