@@ -42,7 +42,8 @@ $(TEST_STAMP): $(DEPS_STAMP)
 bootstrap: $(DEPS_STAMP)
 bootstrap-test: $(TEST_STAMP)
 
-# the web UI: built into src/lumos/server/static (never committed)
+# the web UI: built into src/lumos/server/static, and lumos plot's page script into
+# src/lumos/visual/static (never committed); UI_SRC covers ui/visual and its config
 ui: $(UI_STAMP)
 $(UI_STAMP): $(UI_SRC)
 	@if [ -f ui/package.json ]; then \
@@ -85,4 +86,4 @@ bench: bootstrap
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) src/lumos/server/static ui/node_modules
+	rm -rf $(VENV) src/lumos/server/static src/lumos/visual/static ui/node_modules

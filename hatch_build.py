@@ -1,8 +1,9 @@
 """Hatchling build hook: build the web UI (ui/) into the wheel.
 
-Runs ``npm ci && npm run build`` in ``ui/`` when ``src/lumos/server/static`` is missing
-or older than the UI sources, and ships the result as wheel artifacts (the built files
-are git-ignored, never committed). Editable installs reuse an existing build and only
+Runs ``npm ci && npm run build`` in ``ui/`` when ``src/lumos/server/static`` (or the
+plot script ``src/lumos/visual/static/plot.js``) is missing or older than the UI
+sources, and ships the result as wheel artifacts (the built files are git-ignored, never
+committed). Editable installs reuse an existing build and only
 warn when npm is missing. ``LUMOS_SKIP_UI_BUILD=1`` skips the step.
 """
 
@@ -17,8 +18,8 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-UI_INPUTS = ("src", "index.html", "package.json", "package-lock.json", "vite.config.ts",
-             "svelte.config.js", "tsconfig.json")
+UI_INPUTS = ("src", "visual", "index.html", "package.json", "package-lock.json",
+             "vite.config.ts", "vite.visual.config.ts", "svelte.config.js", "tsconfig.json")
 
 
 def newest_mtime(ui: Path) -> float:
@@ -42,14 +43,19 @@ class UIBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         ui = root / "ui"
         static = root / "src" / "lumos" / "server" / "static"
         index = static / "index.html"
+        # `npm run build` also writes the static visual tools' script (lumos plot's page)
+        visual = root / "src" / "lumos" / "visual" / "static" / "plot.js"
         editable = version == "editable"
         if not os.environ.get("LUMOS_SKIP_UI_BUILD"):
-            built = index.is_file()
-            fresh = built and (not ui.is_dir() or index.stat().st_mtime >= newest_mtime(ui))
+            built = index.is_file() and visual.is_file()
+            fresh = built and (not ui.is_dir() or min(index.stat().st_mtime, visual.stat()
+                                                       .st_mtime) >= newest_mtime(ui))
             if not (fresh or (editable and built)):
                 self._build(ui, editable)
         if index.is_file():
             build_data.setdefault("artifacts", []).append("src/lumos/server/static/**")
+        if visual.is_file():
+            build_data.setdefault("artifacts", []).append("src/lumos/visual/static/**")
 
     def _build(self, ui: Path, editable: bool) -> None:
         npm = shutil.which("npm")

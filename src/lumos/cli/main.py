@@ -24,6 +24,7 @@ COMMANDS = (
     "lumos.cli.sanity",
     "lumos.cli.generate",
     "lumos.cli.audit",
+    "lumos.cli.plot",
 )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 _EXPORTS = {
     "highlight": "lumos.visual.highlight",
     "embed_map": "lumos.visual.embed_map",
-    "plot": "lumos.visual.plot",
+    "plot": "lumos.visual.plotter",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -27,5 +27,10 @@ __all__ = sorted(_EXPORTS)
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        # importing a submodule named like its function (``highlight``) binds the name
+        # here to the module; the function wins, so ``from lumos.visual import highlight``
+        # gives the function (``plot`` lives in ``plotter`` so it never collides)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'lumos.visual' has no attribute '{name}'")
