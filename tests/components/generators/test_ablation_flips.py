@@ -74,7 +74,8 @@ def test_every_step_is_one_batched_call_and_duplicates_reach_the_model_once() ->
                 enumerate(["good great movie", "good great movie", "a good day", "bad"] * 5)]
     out = run(examples, model=model, calls=calls, max_set_size=3)
     assert len(out) == 20
-    assert len(calls) <= 4  # originals, then one call per set size
+    assert len(calls) <= 3  # one call per set size, the originals with the singles
+    assert calls[0] == 20 + sum(len(t.split()) for t in (e["text"] for e in examples))
     distinct = {cf.example["text"] for g in out for cf in g.counterfactuals}
     assert distinct == {"movie", "a day"}  # 'bad' alone is a tie (0.5/0.5): negative
     # the engine de-duplicated: 20 rows of 4 distinct texts, their candidates once each

@@ -79,8 +79,9 @@ def _is_superset(combo: tuple[int, ...], found: Sequence[frozenset[int]]) -> boo
 
 def ablation_search(rows: Sequence[TextRow], score: Scorer, *, max_set_size: int = 3,
                     budget: int = 500) -> list[AblationResult]:
-    """The search over all ``rows`` at once; ``score`` is called once per step with the
-    step's candidates of every row (the originals first)."""
+    """The search over all ``rows`` at once; ``score`` is called once per set size with
+    that size's candidates of every row (size 1 with the originals first, in the same
+    call)."""
     return minimal_flip_search(
         rows, score, units=[list(range(len(r.words))) for r in rows],
         text_for=_removed_text, max_set_size=max_set_size, budget=budget,
@@ -97,7 +98,7 @@ def minimal_flip_search(rows: Sequence[TextRow], score: Scorer, *,
     edit, ``text_for(row, combo)``, changes the predicted class; sizes 1 to
     ``max_set_size``, units ranked by the size-1 drop of the predicted class's
     probability, at most ``budget`` candidates per row. ``originals``: the rows' class
-    probabilities when already known (else predicted first)."""
+    probabilities when already known (else predicted in the size-1 call, first)."""
     results = [AblationResult(row=r) for r in rows]
     unit_of = {id(res): list(u) for res, u in zip(results, units, strict=True)}
     active = [res for res in results if unit_of[id(res)]]
@@ -106,13 +107,13 @@ def minimal_flip_search(rows: Sequence[TextRow], score: Scorer, *,
             res.status, res.reason = "no_change", empty_reason
     if not active:
         return results
-    if originals is None:
-        got = score([res.row.example for res in active])
-    else:
+    def known(got: Sequence[np.ndarray]) -> None:
+        for res, p in zip(active, got, strict=True):
+            res.probas, res.label = np.asarray(p, dtype=float), int(np.argmax(p))
+
+    if originals is not None:
         by_id = {id(res): p for res, p in zip(results, originals, strict=True)}
-        got = [by_id[id(res)] for res in active]
-    for res, p in zip(active, got, strict=True):
-        res.probas, res.label = np.asarray(p, dtype=float), int(np.argmax(p))
+        known([by_id[id(res)] for res in active])
     ranked: dict[int, list[int]] = {}
     for size in range(1, max_set_size + 1):
         batch: list[tuple[AblationResult, tuple[int, ...]]] = []
@@ -138,10 +139,17 @@ def minimal_flip_search(rows: Sequence[TextRow], score: Scorer, *,
                 batch.append((res, combo))
                 took += 1
             res.tried += took
-        if not batch:
-            continue
         cands = [res.row.with_text(text_for(res.row, combo)) for res, combo in batch]
-        probas = score(cands)
+        if size == 1 and originals is None:
+            # the singles do not depend on the originals' classes: one call for both
+            # (one fewer part-filled last batch); the originals come first
+            got = score([res.row.example for res in active] + cands)
+            known(got[:len(active)])
+            probas = got[len(active):]
+        elif not batch:
+            continue
+        else:
+            probas = score(cands)
         by_res: dict[int, list[tuple[tuple[int, ...], np.ndarray]]] = {}
         for (res, combo), p in zip(batch, probas, strict=True):
             by_res.setdefault(id(res), []).append((combo, p))
