@@ -40,7 +40,9 @@ def open_metrics(page, server):
     page.goto(server.url.rstrip("/") + "/?models=keywords&dataset=sentiment")
     expect(page.locator(".spacer-rows .row").first).to_be_visible()
     table = page.get_by_test_id("metrics-table")
-    expect(table.locator("tr[data-kind=dataset]")).to_be_visible()
+    # the first metrics of a fresh server (a cold engine, on a loaded machine) can take
+    # longer than expect's default 5 s: a bound against hanging, not a speed check
+    expect(table.locator("tr[data-kind=dataset]")).to_be_visible(timeout=30_000)
     return table
 
 
@@ -61,6 +63,11 @@ def test_metrics_by_binned_length_match_a_hand_count(page, server, shot):
     rows = by_hand()
     acc = sum(g == p for _, g, p in rows) / len(rows)
     expect_number(table.locator("tr[data-kind=dataset] td[data-col='probas.accuracy']"), acc)
+    # each interval names how it was drawn: Wilson for accuracy, bootstrap for macro F1
+    expect(table.locator("tr[data-kind=dataset] td[data-col='probas.accuracy']")
+           ).to_have_attribute("title", re.compile(r"\(Wilson, n = \d+\)"))
+    expect(table.locator("tr[data-kind=dataset] td[data-col='probas.f1']")
+           ).to_have_attribute("title", re.compile(r"\(bootstrap, n = \d+\)"))
     page.get_by_test_id("metrics-by").select_option("text:length")
     page.get_by_test_id("metrics-bins").fill("3")
     page.get_by_test_id("metrics-bins").blur()

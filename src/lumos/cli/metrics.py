@@ -86,7 +86,8 @@ def format_table(result: Mapping[str, Any], *, digits: int = 4) -> str:
     intervals = {c for row in rows for c in (row.get("intervals") or {})}
     if legend or intervals:
         out.append("")
-        out.append("columns" + (" ([lo, hi]: Wilson 95% interval)" if intervals else "") + ":")
+        out.append("columns" + (" ([lo, hi]: 95% interval: Wilson for proportions, "
+                                "bootstrap for macro averages)" if intervals else "") + ":")
         out.extend(legend)
     if why:
         out.append(f"{UNDEFINED} undefined:")

@@ -8,7 +8,8 @@ scores, confusion matrices) in ``details``.
 
 A value a metric leaves undefined for a group is ``None`` in the row, and the row's
 ``undefined`` maps its column to the reason; ``intervals`` maps a column to its 95%
-interval ``[lo, hi]`` (Wilson, for proportions). ``column_info`` names each column's
+interval ``[lo, hi]`` and ``interval_methods`` to how it was drawn (``wilson`` for
+proportions, ``bootstrap`` for macro averages). ``column_info`` names each column's
 definition (its header names the averaging). A row of fewer than ``MIN_GROUP_SIZE`` rows
 has ``small: true``. Grouping by a field derived from a prediction tells that field's
 metrics how the rows were chosen (``grouped_on``: correctness and error type are
@@ -226,6 +227,7 @@ def compute_metrics(
             row.update(lo=g.lo, hi=g.hi)
         undefined: dict[str, str] = {}
         intervals: dict[str, list[float]] = {}
+        methods: dict[str, str] = {}
         for (fname, mid), r in res.items():
             for k in (k for (f, m_, k) in names if (f, m_) == (fname, mid)):
                 col = names[(fname, mid, k)]
@@ -239,8 +241,10 @@ def compute_metrics(
                 icol = names.get((fname, mid, k))
                 if icol is not None and row.get(icol) is not None:
                     intervals[icol] = ci
+                    methods[icol] = str((r.get("interval_methods") or {}).get(k, "wilson"))
         row["undefined"] = undefined
         row["intervals"] = intervals
+        row["interval_methods"] = methods
         if with_indices:
             row["indices"] = g.rows.tolist()
         table_rows.append(row)

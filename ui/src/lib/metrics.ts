@@ -41,8 +41,10 @@ export interface MetricsRow {
   small: boolean;
   /** why a column's value is null for this group */
   undefined: Record<string, string>;
-  /** 95% interval [lo, hi] of a column (Wilson, for proportions) */
+  /** 95% interval [lo, hi] of a column (Wilson for proportions, bootstrap for macro averages) */
   intervals: Record<string, [number, number]>;
+  /** how each interval was drawn */
+  interval_methods?: Record<string, "wilson" | "bootstrap">;
   [column: string]: unknown;
 }
 

@@ -7,12 +7,15 @@ positive class (``positive_label`` or the second label) is predicted when
 ``null_idx`` (e.g. "no relation", "O"), the averaged precision/recall/F1 leave that class
 out unless ``include_null``.
 
-Every value follows scikit-learn's definition on the same rows:
+Every value follows scikit-learn's definition on the same rows (``interval_methods``
+names each interval's method, ``wilson`` or ``bootstrap``):
 
 - ``accuracy``: ``accuracy_score``, with a Wilson 95% interval over the group's rows;
 - ``precision``/``recall``/``f1``: ``precision_recall_fscore_support(average="macro")``
   over the classes present (in the rows' gold labels or predictions, sklearn's default
-  label set), ``zero_division=0``;
+  label set), ``zero_division=0``, each with a seeded 95% percentile bootstrap interval
+  over the group's rows (``lumos.components.metrics.macro_bootstrap``; none below its
+  ``MIN_ROWS``);
 - ``class_recall``: recall of the one gold class a group holds (a group of one gold
   label), with a Wilson interval over its rows; ``class_precision``: precision of the one
   class a group predicts (a group of one predicted label);
@@ -40,10 +43,15 @@ from lumos.api.component import Metric
 from lumos.api.registry import register
 from lumos.api.types import SpecError
 from lumos.components.metrics._common import number, paired, wilson
+from lumos.components.metrics.macro_bootstrap import macro_intervals
 
 #: ``grouped_on`` values: the group was chosen by the prediction's correctness (or error
 #: type), or by the predicted label
 GROUPED_ON = ("outcome", "prediction")
+
+
+#: intervals drawn by the bootstrap (the others are Wilson score intervals)
+BOOTSTRAPPED = frozenset({"precision", "recall", "f1"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +118,9 @@ class ClassificationMetrics(Metric):
             null = (f" The null class '{pred_spec.vocab[pred_spec.null_idx]}' is left out "
                     "unless include_null.")
         present = ("Classes present = those among the group's gold labels or predictions "
-                   "(scikit-learn's default label set), zero_division=0; no interval." + null)
+                   "(scikit-learn's default label set), zero_division=0; 95% percentile "
+                   "bootstrap interval over the group's rows (1,000 seeded resamples; "
+                   "none below 10 rows)." + null)
         return {
             "accuracy": {"label": "accuracy",
                          "description": "share of rows predicted right; Wilson 95% "
@@ -197,6 +207,9 @@ class ClassificationMetrics(Metric):
         else:
             undefined["class_recall"] = ("the group holds several gold labels; group by "
                                          "the gold label for per-class recall")
+        if out["f1"] is not None:
+            intervals.update(macro_intervals(y_true, y_pred, len(vocab), present,
+                                             confidence=0.95, seed=0))
         if len(pred_classes) == 1:
             if grouped_on == "prediction":
                 out["class_precision"] = out["accuracy"]
@@ -230,6 +243,8 @@ class ClassificationMetrics(Metric):
         out.update({
             "undefined": {k: v for k, v in undefined.items() if out.get(k) is None},
             "intervals": intervals,
+            "interval_methods": {k: ("bootstrap" if k in BOOTSTRAPPED else "wilson")
+                                 for k in intervals},
             "per_class": per_class,
             "confusion_matrix": {
                 "labels": vocab,  # rows: gold, columns: predicted
