@@ -12,14 +12,14 @@ import os
 import sys
 import threading
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from lumos.api.dataset import Dataset
 from lumos.api.model import Model
 from lumos.engine import Engine, Workspace
-from lumos.server.security import LOOPBACK_NAMES, bind_token, is_loopback
+from lumos.server.security import LOOPBACK_NAMES, SELF_ONLY, bind_token, is_loopback
 from lumos.store import Store
 
 ModelLike = Model | Callable[[], Model]
@@ -161,18 +161,30 @@ def make_server(models: Mapping[str, ModelLike] | None = None,
                 store: Store | str | os.PathLike[str] | None = None,
                 precompute: bool = False, static_dir: Path | None = None,
                 log_level: str = "warning", quiet: bool = False,
-                audit_dir: str | os.PathLike[str] | None = None) -> Server:
+                audit_dir: str | os.PathLike[str] | None = None,
+                allowed_hosts: Sequence[str] | None = None,
+                forwarded_hosts: Sequence[str] | None = None,
+                frame_ancestors: Sequence[str] = SELF_ONLY,
+                workspace: tuple[Workspace, dict[str, str], threading.Thread | None] | None = None,
+                ) -> Server:
+    """The server, not yet running. ``allowed_hosts``: Host names accepted beside the
+    loopback names (bound to loopback; elsewhere any Host is accepted, the token guards
+    it). ``forwarded_hosts``: public names a reverse proxy may send in
+    ``X-Forwarded-Host``. ``frame_ancestors``: CSP sources that may frame the page.
+    ``workspace``: an already built ``build(...)`` result to serve instead."""
     import uvicorn
 
     from lumos.server.app import create_app
 
     token = bind_token(host, token)
     check_port(host, port)
-    ws, dataset_loading, loader = build(models, datasets, store=store, precompute=precompute)
-    allowed = [*LOOPBACK_NAMES] if is_loopback(host) else None
+    ws, dataset_loading, loader = workspace or build(models, datasets, store=store,
+                                                     precompute=precompute)
+    allowed = [*LOOPBACK_NAMES, *(allowed_hosts or ())] if is_loopback(host) else None
     app = create_app(ws, token=token, allowed_hosts=allowed, static_dir=static_dir,
                      dataset_loading=dataset_loading,
-                     audit_dir=Path(audit_dir) if audit_dir is not None else None)
+                     audit_dir=Path(audit_dir) if audit_dir is not None else None,
+                     forwarded_hosts=forwarded_hosts, frame_ancestors=frame_ancestors)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
                             access_log=False, timeout_graceful_shutdown=2)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
