@@ -123,3 +123,18 @@ def test_frame_policy_is_self_unless_more_are_configured(make_client):
         "frame-ancestors 'self'"
     with pytest.raises(ValueError, match="frame ancestor 'a b'"):
         make_client(frame_ancestors=["a b"])
+
+
+def test_a_write_proving_the_token_in_a_header_passes_the_origin_check(make_client):
+    c = make_client(token="abc123")
+    body = {"model": "keywords", "examples": [{"text": "a"}]}
+    elsewhere = {"Origin": "https://abc-colab.example"}
+    r = c.post("/api/predictions", json=body, headers={**elsewhere, "X-Lumos-Token": "abc123"})
+    assert r.status_code == 200
+    # the cookie or the query string prove nothing about who wrote the request
+    c.get("/", params={"token": "abc123"})  # sets the cookie
+    assert c.post("/api/predictions", json=body, headers=elsewhere).status_code == 403
+    r = c.post("/api/predictions", json=body, params={"token": "abc123"}, headers=elsewhere)
+    assert r.status_code == 403
+    r = c.post("/api/predictions", json=body, headers={**elsewhere, "X-Lumos-Token": "bad"})
+    assert r.status_code == 403

@@ -124,7 +124,11 @@ class Guard:
         method = scope.get("method", "GET")
         origin = headers.get("origin")
         if method not in ("GET", "HEAD", "OPTIONS") and origin and origin != "null":
-            if urlsplit(origin).netloc.lower() != host.lower():
+            # a request proving the token in a header is no forgery: another site's page
+            # cannot add that header without a CORS preflight, which is never answered
+            # (a notebook's proxy, e.g. Colab's, may show the page under another host)
+            if urlsplit(origin).netloc.lower() != host.lower() \
+                    and not self._token_in_header(scope, headers):
                 await _error(send, 403, f"cross-origin request from '{origin}' refused")
                 return
         set_cookie = False
@@ -138,6 +142,13 @@ class Guard:
         if set_cookie:
             send = self._cookie(send, app_path(scope, headers))
         await self.app(scope, self._limited(receive), send)
+
+    def _token_in_header(self, scope: Scope, headers: dict[str, str]) -> bool:
+        if self.token is None:
+            return False
+        given = _token_from(scope, headers)
+        return given is not None and given[1] == "header" \
+            and secrets.compare_digest(given[0], self.token)
 
     def _framed(self, send: Any) -> Any:
         csp = self.csp

@@ -53,6 +53,14 @@ class Server:
             threading.Event().wait(0.02)
         return self
 
+    @property
+    def port(self) -> int:
+        """The port listened on (the one the OS chose when asked for port 0)."""
+        for srv in getattr(self.uvicorn, "servers", None) or []:
+            for sock in srv.sockets:
+                return int(sock.getsockname()[1])
+        return int(self.uvicorn.config.port)
+
     def stop(self) -> None:
         self.uvicorn.should_exit = True
         if self.thread is not None:
@@ -162,25 +170,31 @@ def make_server(models: Mapping[str, ModelLike] | None = None,
                 precompute: bool = False, static_dir: Path | None = None,
                 log_level: str = "warning", quiet: bool = False,
                 audit_dir: str | os.PathLike[str] | None = None,
-                allowed_hosts: Sequence[str] | None = None,
+                allowed_hosts: Sequence[str] | None = None, check_host: bool = True,
                 forwarded_hosts: Sequence[str] | None = None,
                 frame_ancestors: Sequence[str] = SELF_ONLY,
                 workspace: tuple[Workspace, dict[str, str], threading.Thread | None] | None = None,
                 ) -> Server:
     """The server, not yet running. ``allowed_hosts``: Host names accepted beside the
     loopback names (bound to loopback; elsewhere any Host is accepted, the token guards
-    it). ``forwarded_hosts``: public names a reverse proxy may send in
-    ``X-Forwarded-Host``. ``frame_ancestors``: CSP sources that may frame the page.
+    it). ``check_host=False`` (only with a token) accepts any Host: the notebook's
+    server is reached under hosts it cannot know (a hub's, a proxy's), and its token,
+    required on every request, already refuses a DNS-rebinding page.
+    ``forwarded_hosts``: public names a reverse proxy may send in ``X-Forwarded-Host``.
+    ``frame_ancestors``: CSP sources that may frame the page.
     ``workspace``: an already built ``build(...)`` result to serve instead."""
     import uvicorn
 
     from lumos.server.app import create_app
 
     token = bind_token(host, token)
+    if not check_host and not token:
+        raise ValueError("check_host=False needs an access token (token=...)")
     check_port(host, port)
     ws, dataset_loading, loader = workspace or build(models, datasets, store=store,
                                                      precompute=precompute)
-    allowed = [*LOOPBACK_NAMES, *(allowed_hosts or ())] if is_loopback(host) else None
+    allowed = [*LOOPBACK_NAMES, *(allowed_hosts or ())] if is_loopback(host) and check_host \
+        else None
     app = create_app(ws, token=token, allowed_hosts=allowed, static_dir=static_dir,
                      dataset_loading=dataset_loading,
                      audit_dir=Path(audit_dir) if audit_dir is not None else None,
