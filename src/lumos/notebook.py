@@ -318,7 +318,7 @@ _SCRIPT = r"""
     const t = setTimeout(() => ctl.abort(), 4000);
     try {
       const r = await fetch(base + "api/health",
-        { mode: "no-cors", credentials: "omit", signal: ctl.signal });
+        { mode: "no-cors", signal: ctl.signal });  // with the notebook server's login cookie
       if (r.type === "opaque") return true;
       if (!r.ok) return false;
       return (await r.json()).status === "ok";
@@ -414,14 +414,14 @@ def show(models: Mapping[str, ModelLike] | None = None,
          datasets: Mapping[str, DatasetLike] | None = None, *, height: int = 640,
          dataset: str | None = None, store: Store | str | os.PathLike[str] | None = None,
          rows: int = SNAPSHOT_ROWS, forwarded_hosts: Sequence[str] | None = None,
-         frame_sources: Sequence[str] = (), display: bool = True) -> str:
+         frame_sources: Sequence[str] = (), display: bool = True) -> str | None:
     """Show the whole workbench for ``models`` and ``datasets`` in the notebook.
 
     The frame opens on ``dataset`` (default: the first given) with the given models (all
     served ones that fit, when none is given). ``height`` in pixels. ``frame_sources``:
     more CSP sources that may frame the server (e.g. your hub's origin when it frames
-    the kernel's port directly). Returns the output's HTML (also displayed unless
-    ``display=False``)."""
+    the kernel's port directly). Displays the output; with ``display=False`` returns
+    its HTML instead."""
     return _show(None, models, datasets, height=height, dataset=dataset, store=store,
                  rows=rows, forwarded_hosts=forwarded_hosts, frame_sources=frame_sources,
                  display=display)
@@ -431,7 +431,7 @@ def show_module(name: str, models: Mapping[str, ModelLike] | None = None,
                 datasets: Mapping[str, DatasetLike] | None = None, *, height: int = 480,
                 dataset: str | None = None,
                 store: Store | str | os.PathLike[str] | None = None,
-                rows: int = SNAPSHOT_ROWS, display: bool = True) -> str:
+                rows: int = SNAPSHOT_ROWS, display: bool = True) -> str | None:
     """Show one module (``"metrics"``, ``"classification"``, …: :data:`MODULES`) beside
     the data table, for ``models`` on ``dataset``; otherwise as :func:`show`."""
     if name not in MODULES:
@@ -443,7 +443,7 @@ def show_module(name: str, models: Mapping[str, ModelLike] | None = None,
 def _show(module: str | None, models: Mapping[str, Any] | None,
           datasets: Mapping[str, Any] | None, *, height: int, dataset: str | None,
           store: Any, rows: int, forwarded_hosts: Sequence[str] | None,
-          frame_sources: Sequence[str], display: bool) -> str:
+          frame_sources: Sequence[str], display: bool) -> str | None:
     if height < 100:
         raise ValueError(f"height={height}: give at least 100 (pixels)")
     r = start(models, datasets, store=store, forwarded_hosts=forwarded_hosts,
@@ -452,6 +452,7 @@ def _show(module: str | None, models: Mapping[str, Any] | None,
     html = render(r, models=names, dataset=dname, module=module, height=height, rows=rows)
     if display:
         _display_html(html)
+        return None  # a cell ending in show() shows the output once, not its HTML as text
     return html
 
 

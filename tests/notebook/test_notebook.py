@@ -165,7 +165,7 @@ def test_snapshot_holds_rows_predictions_and_metrics_and_survives_sanitizing(ker
     from lxml import html as lxml_html
 
     ds = sample_datasets()["sentiment"]
-    out = nb.show({"keywords": FakeClassifier()}, {"sentiment": ds}, store=kernel_server,
+    out: str = nb.show({"keywords": FakeClassifier()}, {"sentiment": ds}, store=kernel_server,
                   display=False, rows=3)
     doc = lxml_html.fromstring(f"<body>{out}</body>")
     snap = doc.xpath("//div[@data-lumos='snapshot']")[0]
