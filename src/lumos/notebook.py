@@ -62,6 +62,9 @@ NOTEBOOK_ORIGINS: tuple[str, ...] = (
 )
 
 SNAPSHOT_ROWS = 5
+#: the snapshot's metrics cover at most this many rows (the first), so that showing a big
+#: dataset does not wait for every prediction; the live module covers them all
+METRICS_ROWS = 2000
 _MAX_CELL = 160
 
 
@@ -249,18 +252,24 @@ def rows_snapshot(ws: Workspace, model: str, dataset: str, n: int = SNAPSHOT_ROW
     return _table(cols, rows, f"{model} on {dataset}: the first {len(rows)} of {len(ds)} rows")
 
 
-def metrics_snapshot(ws: Workspace, model: str, dataset: str) -> str:
-    """The metrics summary of ``model`` on all of ``dataset`` (the engine's table)."""
+def metrics_snapshot(ws: Workspace, model: str, dataset: str,
+                     limit: int = METRICS_ROWS) -> str:
+    """The metrics summary of ``model`` on ``dataset`` (the engine's table): on every
+    row, or on the first ``limit`` rows of a bigger dataset (so showing a large dataset
+    does not wait for all its predictions; the caption says which)."""
     from lumos.engine.aggregate import compute_metrics
 
+    n = len(ws.dataset(dataset))
+    indices = None if n <= limit else list(range(limit))
     try:
-        result = compute_metrics(ws, model, dataset)
+        result = compute_metrics(ws, model, dataset, indices)
     except SpecError as e:
         return f"<p>No metrics for {text(model)} on {text(dataset)}: {text(e)}</p>"
     cols = [c for c in result["columns"] if c != "kind"
             and any(isinstance(r.get(c), str | int | float) for r in result["rows"])]
     rows = [[r.get(c) for c in cols] for r in result["rows"]]
-    return _table(cols, rows, f"Metrics of {model} on {dataset}")
+    scope = "" if indices is None else f", on the first {limit} of {n} rows"
+    return _table(cols, rows, f"Metrics of {model} on {dataset}{scope}")
 
 
 def snapshot(ws: Workspace, *, models: Sequence[str], dataset: str,
@@ -288,9 +297,12 @@ def snapshot(ws: Workspace, *, models: Sequence[str], dataset: str,
 _SCRIPT = r"""
 (async () => {
   const cfg = __LUMOS_CONFIG__;
-  const root = document.getElementById(cfg.id);
+  // the element before this script (a front-end may run the script before the output
+  // is in the document), else by id
+  const me = document.currentScript, prev = me && me.previousElementSibling;
+  const root = prev && prev.id === cfg.id ? prev : document.getElementById(cfg.id);
   if (!root) return;
-  const live = root.querySelector("[data-lumos=live]");
+  const live = root.querySelector(".lumos-live");
   live.textContent = "Connecting to the lumos server in this kernel (port " + cfg.port + ")…";
   const notebookBase = () => {
     const el = document.getElementById("jupyter-config-data");
@@ -340,7 +352,7 @@ _SCRIPT = r"""
       f.setAttribute("data-lumos", "frame");
       live.replaceChildren(f);
       root.setAttribute("data-lumos-url", base);
-      const snap = root.querySelector("[data-lumos=snapshot]");
+      const snap = root.querySelector(".lumos-snapshot");
       if (snap) snap.hidden = true;
       return;
     }
@@ -383,11 +395,11 @@ def render(r: Running, *, models: Sequence[str], dataset: str, module: str | Non
     title = f"lumos: {module} module" if module else "lumos workbench"
     snap = snapshot(r.workspace, models=models, dataset=dataset, module=module, rows=rows)
     return (f'<div id="{attr(oid)}" class="lumos-output">'
-            f'<div data-lumos="live"><p><strong>{text(title)}</strong> (live in the running '
+            f'<div class="lumos-live"><p><strong>{text(title)}</strong> (live in the running '
             "kernel): not shown here, because this output's script did not run (an untrusted "
             "or exported notebook, or a static viewer). Below: the snapshot taken when the "
             "cell ran.</p></div>"
-            f'<div data-lumos="snapshot">{snap}</div>'
+            f'<div class="lumos-snapshot">{snap}</div>'
             "</div><script>" + _SCRIPT.replace("__LUMOS_CONFIG__", script_json(cfg)) + "</script>")
 
 

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 
+import nbformat
 import pytest
 from playwright.sync_api import expect
 
@@ -42,17 +43,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def jupyter(tmp_path_factory):
-    home = tmp_path_factory.mktemp("jupyter")
+def start_jupyter(app: str, home, extra=()):
+    """``python -m <app>`` (jupyter_server, jupyterlab) under PREFIX on a free port, with
+    a token and its config, data and runtime dirs in ``home``; yields its base URL."""
     port = free_port()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_DATA_DIR": str(home / "data")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter_server", f"--ServerApp.base_url={PREFIX}",
+        [sys.executable, "-m", app, f"--ServerApp.base_url={PREFIX}",
          f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.open_browser=False",
          f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={home}",
-         "--ServerApp.port_retries=0", "--allow-root"],
+         "--ServerApp.port_retries=0", "--allow-root", *extra],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}{PREFIX}"
     deadline = time.monotonic() + 40
@@ -64,17 +65,24 @@ def jupyter(tmp_path_factory):
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                pytest.fail(f"jupyter server did not start on {port}: {err[-2000:]}")
+                pytest.fail(f"{app} did not start on {port}: {err[-2000:]}")
             time.sleep(0.25)
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def jupyter(tmp_path_factory):
+    yield from start_jupyter("jupyter_server", tmp_path_factory.mktemp("jupyter"))
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +120,7 @@ def test_the_workbench_works_through_jupyter_server_proxy(page, jupyter, kernel_
     label = frame.locator("[data-testid=class-head][data-model=keywords] "
                           "[data-testid=predicted-label]")
     expect(label).to_have_text("positive")
-    expect(page.locator("[data-lumos=snapshot]")).to_be_hidden()  # the live frame replaces it
+    expect(page.locator(".lumos-snapshot")).to_be_hidden()  # the live frame replaces it
 
 
 def test_one_module_through_the_proxy(page, jupyter, kernel_server):
@@ -133,4 +141,59 @@ def test_nothing_listening_says_what_to_fix(page, jupyter, kernel_server):
     expect(box).to_contain_text(f"{jupyter}proxy/{dead.port}/ did not answer")
     expect(box).to_contain_text(f"http://127.0.0.1:{dead.port}/ did not answer")
     expect(page.locator("iframe")).to_have_count(0)
-    expect(page.locator("[data-lumos=snapshot]")).to_contain_text("keywords on sentiment")
+    expect(page.locator(".lumos-snapshot")).to_contain_text("keywords on sentiment")
+
+
+# ------------------------------------------------- JupyterLab and Notebook 7 themselves
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, kernel_server):
+    """JupyterLab (with Notebook 7 beside it) serving two notebooks whose output is
+    lumos.notebook's for the running server: one signed (trusted), one not."""
+    _require("jupyterlab")
+    home = tmp_path_factory.mktemp("lab")
+    (home / "data").mkdir()
+    html = nb.render(kernel_server, models=["keywords"], dataset="sentiment", height=500)
+    for name, trusted in (("trusted", True), ("untrusted", False)):
+        book = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("lumos.notebook.show(...)")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
+        book.cells = [cell]
+        if trusted:
+            nbformat.sign.NotebookNotary(data_dir=str(home / "data")).sign(book)
+        nbformat.write(book, home / f"{name}.ipynb")
+    yield from start_jupyter("jupyterlab", home)
+
+
+@pytest.fixture
+def lab_page(browser):
+    """A page for JupyterLab's own front-end, whose console errors (its extensions',
+    e.g. a settings schema missing offline) are not this test's to assert on."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(30000)
+    yield pg
+    context.close()
+
+
+def open_in(page, url):
+    page.goto(url)
+    return page.locator(".lumos-output").first
+
+
+def test_jupyterlab_runs_the_trusted_output_through_its_proxy(lab_page, lab, kernel_server):
+    page = lab_page
+    root = open_in(page, f"{lab}lab/tree/trusted.ipynb?token={TOKEN}")
+    expect(root).to_have_attribute("data-lumos-url", f"{lab}proxy/{kernel_server.port}/")
+    frame = page.frame_locator("iframe[data-lumos=frame]")
+    expect(frame.locator(".spacer-rows .row").first).to_be_visible()
+
+
+def test_notebook7_shows_an_untrusted_output_as_its_snapshot(lab_page, lab):
+    page = lab_page
+    root = open_in(page, f"{lab}notebooks/untrusted.ipynb?token={TOKEN}")
+    snap = root.locator(".lumos-snapshot")
+    # Jupyter's sanitizer strips the script and renames the id, and keeps the snapshot
+    expect(snap).to_contain_text("keywords on sentiment")
+    expect(snap.locator("table").first.locator("tbody tr")).to_have_count(nb.SNAPSHOT_ROWS)
+    expect(root).to_contain_text("script did not run")
+    expect(page.locator("iframe[data-lumos=frame]")).to_have_count(0)

@@ -61,7 +61,7 @@ def test_demo_notebook_runs_and_frees_its_port(kernel_env):
     html = full[0].data["text/html"]
     assert len(code[1].outputs) == 1  # shown once: show() returns nothing to print
     assert '<script>' in html and '"kind":"notebook-base"' in html  # the live frame's script
-    assert 'data-lumos="snapshot"' in html and "a good film with a great cast" in html
+    assert 'class="lumos-snapshot"' in html and "a good film with a great cast" in html
     assert "keywords on sentiment" in html and "negation on sentiment" in html
     one = [o for o in code[2].outputs if o.output_type == "display_data"][0].data["text/html"]
     assert "only=metrics" in one and "Metrics of keywords on sentiment" in one

@@ -168,7 +168,7 @@ def test_snapshot_holds_rows_predictions_and_metrics_and_survives_sanitizing(ker
     out: str = nb.show({"keywords": FakeClassifier()}, {"sentiment": ds}, store=kernel_server,
                   display=False, rows=3)
     doc = lxml_html.fromstring(f"<body>{out}</body>")
-    snap = doc.xpath("//div[@data-lumos='snapshot']")[0]
+    snap = doc.xpath("//div[@class='lumos-snapshot']")[0]
     first = snap.xpath(".//table")[0]
     heads = [th.text_content() for th in first.xpath(".//th")]
     assert "text" in heads and "probas:label" in heads
@@ -183,10 +183,23 @@ def test_snapshot_holds_rows_predictions_and_metrics_and_survives_sanitizing(ker
     assert not snap.xpath(".//script|.//style|.//iframe|.//*[@style]")
     assert not [a for el in snap.iter() for a in el.attrib if a.startswith("on")]
     # the live part says why it is missing when the script does not run
-    assert "script did not run" in doc.xpath("//div[@data-lumos='live']")[0].text_content()
+    assert "script did not run" in doc.xpath("//div[@class='lumos-live']")[0].text_content()
 
 
 def test_a_dataset_is_needed_and_named(kernel_server):
     with pytest.raises(ValueError, match="dataset='missing'"):
         nb.show({"keywords": FakeClassifier()}, {"sentiment": sample_datasets()["sentiment"]},
                 dataset="missing", store=kernel_server, display=False)
+
+
+def test_snapshot_metrics_of_a_big_dataset_cover_its_first_rows_and_say_so(kernel_server):
+    from lumos.engine.aggregate import compute_metrics
+
+    ds = sample_datasets()["sentiment"]
+    nb.start({"keywords": FakeClassifier()}, {"sentiment": ds}, store=kernel_server)
+    ws = nb.running().workspace
+    out = nb.metrics_snapshot(ws, "keywords", "sentiment", limit=4)
+    assert f"on the first 4 of {len(ds)} rows" in out
+    want = compute_metrics(ws, "keywords", "sentiment", [0, 1, 2, 3])["rows"][0]
+    assert f"<td>{want['count']}</td><td>{want['probas.accuracy']:.3f}</td>" in out
+    assert "first" not in nb.metrics_snapshot(ws, "keywords", "sentiment")
