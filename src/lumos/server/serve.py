@@ -217,7 +217,9 @@ def serve(models: Mapping[str, ModelLike] | None = None,
           host: str = "127.0.0.1", token: str | None = None, open_browser: bool = False,
           store: Store | str | os.PathLike[str] | None = None, block: bool = True,
           precompute: bool = False, log_level: str = "warning",
-          audit_dir: str | os.PathLike[str] | None = None) -> Server:
+          audit_dir: str | os.PathLike[str] | None = None,
+          forwarded_hosts: Sequence[str] | None = None,
+          frame_ancestors: Sequence[str] = SELF_ONLY) -> Server:
     """Serve the workbench for ``models`` and ``datasets`` (instances or factories).
 
     Prints the URL; opens a browser only with ``open_browser=True``. With
@@ -225,9 +227,13 @@ def serve(models: Mapping[str, ModelLike] | None = None,
     returned (call ``.stop()``). ``precompute`` predicts every compatible dataset with
     every model in the background after loading, so the table's columns are cached.
     ``audit_dir``: audit reports in it can be opened by name in the page.
+    Behind a reverse proxy: ``forwarded_hosts`` are the public names it may send in
+    ``X-Forwarded-Host``; ``frame_ancestors`` the CSP sources that may frame the page
+    (default ``'self'``).
     """
     server = make_server(models, datasets, port=port, host=host, token=token, store=store,
-                         precompute=precompute, log_level=log_level, audit_dir=audit_dir)
+                         precompute=precompute, log_level=log_level, audit_dir=audit_dir,
+                         forwarded_hosts=forwarded_hosts, frame_ancestors=frame_ancestors)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=[server.url]).start()
     if not block:
