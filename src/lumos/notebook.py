@@ -272,6 +272,51 @@ def metrics_snapshot(ws: Workspace, model: str, dataset: str,
     return _table(cols, rows, f"Metrics of {model} on {dataset}{scope}")
 
 
+def projection_snapshot(ws: Workspace, model: str, dataset: str,
+                        limit: int = METRICS_ROWS) -> str:
+    """The projector's static copy: a PNG of the engine's PCA layout of the model's first
+    embeddings field over (the first ``limit`` rows of) ``dataset``, coloured by its first
+    label field."""
+    import base64
+    import io
+
+    from lumos.api import types as T
+    from lumos.engine.projection import embedding_fields, project
+
+    fields = embedding_fields(ws.model(model))
+    if not fields:
+        return f"<p>{text(model)} has no embeddings field to project.</p>"
+    ds = ws.dataset(dataset)
+    idx = list(range(min(limit, len(ds))))
+    try:
+        result = project(ws, model, dataset, fields[0], "pca", indices=idx)
+    except (ImportError, SpecError, ValueError) as e:
+        return f"<p>No projection of {text(model)} on {text(dataset)}: {text(e)}</p>"
+    pts = result["points"]
+    label = next((n for n, fs in ds.spec().items() if isinstance(fs, T.CategoryLabel)), None)
+    from matplotlib.figure import Figure  # no pyplot: the kernel's backend is left alone
+
+    fig = Figure(figsize=(5, 4), dpi=96)
+    ax = fig.add_subplot()
+    x, y = pts.column("x").to_numpy(), pts.column("y").to_numpy()
+    rows = pts.column("index").to_pylist()
+    if label is not None:
+        values = ds.to_arrow().column(label).to_pylist()
+        by = [str(values[i]) for i in rows]
+        for k, v in enumerate(sorted(set(by))):
+            mask = [b == v for b in by]
+            ax.scatter(x[mask], y[mask], s=14, color=f"C{k}", label=v)
+        ax.legend(title=label, fontsize=8)
+    else:
+        ax.scatter(x, y, s=14)
+    ax.set_title(f"{model}: PCA of {fields[0]} ({len(rows)} rows of {dataset})", fontsize=9)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    alt = f"PCA of {model}'s {fields[0]} over {len(rows)} rows of {dataset}"
+    return f'<p><img alt="{attr(alt)}" src="data:image/png;base64,{data}"></p>'
+
+
 def snapshot(ws: Workspace, *, models: Sequence[str], dataset: str,
              module: str | None = None, rows: int = SNAPSHOT_ROWS) -> str:
     """Static HTML of what the frame shows: tables and text only, which Jupyter's HTML
@@ -285,10 +330,13 @@ def snapshot(ws: Workspace, *, models: Sequence[str], dataset: str,
             parts.append(rows_snapshot(ws, m, dataset, rows))
         if module in (None, "metrics"):
             parts.append(metrics_snapshot(ws, m, dataset))
+        if module == "projector":
+            parts.append(projection_snapshot(ws, m, dataset))
         if module not in (None, "classification", "regression", "tags", "generation",
                           "editor", "metrics"):
-            parts.append(f"<p>The {text(module)} module is interactive: its static copy "
-                         "holds the first rows instead.</p>")
+            if module != "projector":
+                parts.append(f"<p>The {text(module)} module is interactive: its static "
+                             "copy holds the first rows instead.</p>")
             parts.append(rows_snapshot(ws, m, dataset, rows))
     return "".join(parts)
 

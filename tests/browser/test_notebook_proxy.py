@@ -5,6 +5,7 @@ with nothing listening it says what to fix instead of showing a blank frame."""
 
 import importlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -123,14 +124,6 @@ def test_the_workbench_works_through_jupyter_server_proxy(page, jupyter, kernel_
     expect(page.locator(".lumos-snapshot")).to_be_hidden()  # the live frame replaces it
 
 
-def test_one_module_through_the_proxy(page, jupyter, kernel_server):
-    html = nb.render(kernel_server, models=["keywords"], dataset="sentiment", module="metrics")
-    notebook_page(page, jupyter, html)
-    frame = page.frame_locator("iframe[data-lumos=frame]")
-    expect(frame.locator("[data-module=metrics]")).to_be_visible(timeout=15000)
-    expect(frame.locator("[data-module=classification]")).to_have_count(0)
-
-
 def test_nothing_listening_says_what_to_fix(page, jupyter, kernel_server):
     dead = nb.Running(server=kernel_server.server, workspace=kernel_server.workspace,
                       token="x", port=free_port())
@@ -153,11 +146,15 @@ def lab(tmp_path_factory, kernel_server):
     home = tmp_path_factory.mktemp("lab")
     (home / "data").mkdir()
     html = nb.render(kernel_server, models=["keywords"], dataset="sentiment", height=500)
+    projector = nb.render(kernel_server, models=["keywords"], dataset="sentiment",
+                          module="projector")
     for name, trusted in (("trusted", True), ("untrusted", False)):
         book = nbformat.v4.new_notebook()
         cell = nbformat.v4.new_code_cell("lumos.notebook.show(...)")
         cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
-        book.cells = [cell]
+        proj = nbformat.v4.new_code_cell('lumos.notebook.show_module("projector")')
+        proj.outputs = [nbformat.v4.new_output("display_data", data={"text/html": projector})]
+        book.cells = [cell, proj]
         if trusted:
             nbformat.sign.NotebookNotary(data_dir=str(home / "data")).sign(book)
         nbformat.write(book, home / f"{name}.ipynb")
@@ -184,8 +181,12 @@ def test_jupyterlab_runs_the_trusted_output_through_its_proxy(lab_page, lab, ker
     page = lab_page
     root = open_in(page, f"{lab}lab/tree/trusted.ipynb?token={TOKEN}")
     expect(root).to_have_attribute("data-lumos-url", f"{lab}proxy/{kernel_server.port}/")
-    frame = page.frame_locator("iframe[data-lumos=frame]")
+    frame = root.frame_locator("iframe[data-lumos=frame]")
     expect(frame.locator(".spacer-rows .row").first).to_be_visible()
+    # the second output (one module) found its own frame
+    module = page.locator(".lumos-output").nth(1).frame_locator("iframe[data-lumos=frame]")
+    expect(module.locator("[data-module=projector]")).to_be_visible()
+    expect(module.locator("[data-module=classification]")).to_have_count(0)
 
 
 def test_notebook7_shows_an_untrusted_output_as_its_snapshot(lab_page, lab):
@@ -196,4 +197,8 @@ def test_notebook7_shows_an_untrusted_output_as_its_snapshot(lab_page, lab):
     expect(snap).to_contain_text("keywords on sentiment")
     expect(snap.locator("table").first.locator("tbody tr")).to_have_count(nb.SNAPSHOT_ROWS)
     expect(root).to_contain_text("script did not run")
+    # the projector's PNG survives it too
+    img = page.locator(".lumos-output").nth(1).locator(".lumos-snapshot img")
+    expect(img).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    assert img.evaluate("i => i.complete && i.naturalWidth") > 100
     expect(page.locator("iframe[data-lumos=frame]")).to_have_count(0)

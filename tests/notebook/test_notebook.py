@@ -203,3 +203,26 @@ def test_snapshot_metrics_of_a_big_dataset_cover_its_first_rows_and_say_so(kerne
     want = compute_metrics(ws, "keywords", "sentiment", [0, 1, 2, 3])["rows"][0]
     assert f"<td>{want['count']}</td><td>{want['probas.accuracy']:.3f}</td>" in out
     assert "first" not in nb.metrics_snapshot(ws, "keywords", "sentiment")
+
+
+def test_projector_snapshot_is_a_png_of_the_engines_layout(kernel_server):
+    import base64
+    import io
+
+    from lxml import html as lxml_html
+
+    pytest.importorskip("matplotlib")
+    from matplotlib.image import imread
+
+    ds = sample_datasets()["sentiment"]
+    out = nb.show_module("projector", {"keywords": FakeClassifier()}, {"sentiment": ds},
+                         store=kernel_server, display=False)
+    doc = lxml_html.fromstring(f"<body>{out}</body>")
+    img = doc.xpath("//div[@class='lumos-snapshot']//img")[0]
+    assert f"{len(ds)} rows of sentiment" in img.get("alt")
+    png = imread(io.BytesIO(base64.b64decode(img.get("src").split(",", 1)[1])), format="png")
+    assert png.shape[0] > 100 and png.shape[1] > 100
+    # two label colours among the plotted points (C0 and C1), not one
+    rgb = (png[..., :3] * 255).round().reshape(-1, 3)
+    colours = {tuple(c) for c in rgb}
+    assert (31, 119, 180) in colours and (255, 127, 14) in colours
