@@ -32,7 +32,7 @@ import secrets
 import sys
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -77,7 +77,8 @@ class Running:
     token: str
     port: int
     shown: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    #: the store was opened here (from a path), so stop() closes it
+    owns_store: bool = False
 
 
 _running: Running | None = None
@@ -162,7 +163,8 @@ def start(models: Mapping[str, ModelLike] | None = None,
           store: Store | str | os.PathLike[str] | None = None, port: int = 0,
           forwarded_hosts: Sequence[str] | None = None,
           frame_sources: Sequence[str] = ()) -> Running:
-    """The kernel's server, started on first use; later calls add what is new to it.
+    """The kernel's server, started on first use; later calls add what is new to it
+    (``store``, ``port`` and the proxy settings count only when it starts).
 
     A model or dataset under a name already served is replaced only when it is another
     object (the same object is the same model, whatever changed inside it)."""
@@ -187,7 +189,8 @@ def start(models: Mapping[str, ModelLike] | None = None,
                              forwarded_hosts=forwarded_hosts,
                              frame_ancestors=frame_ancestors(frame_sources),
                              workspace=(ws, {}, None)).start()
-        _running = Running(server, ws, token, server.port)
+        _running = Running(server, ws, token, server.port,
+                           owns_store=not isinstance(store, Store))
         if not _atexit_registered:
             atexit.register(stop)
             _atexit_registered = True
@@ -206,6 +209,8 @@ def stop() -> None:
         r, _running = _running, None
     if r is not None:
         r.server.stop()
+        if r.owns_store:
+            r.workspace.store.close()
 
 
 # ----------------------------------------------------------------- the static snapshot
@@ -294,7 +299,11 @@ def projection_snapshot(ws: Workspace, model: str, dataset: str,
         return f"<p>No projection of {text(model)} on {text(dataset)}: {text(e)}</p>"
     pts = result["points"]
     label = next((n for n, fs in ds.spec().items() if isinstance(fs, T.CategoryLabel)), None)
-    from matplotlib.figure import Figure  # no pyplot: the kernel's backend is left alone
+    try:
+        from matplotlib.figure import Figure  # no pyplot: the kernel's backend stays
+    except ImportError:
+        return ('<p>The projector\'s static copy needs matplotlib: pip install '
+                '"lumos[plots]".</p>')
 
     fig = Figure(figsize=(5, 4), dpi=96)
     ax = fig.add_subplot()
