@@ -2,6 +2,7 @@
 and hubs do): the page finds its files and its API beside itself, never at `/api/...`."""
 
 import http.client
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -84,3 +85,16 @@ def test_workbench_loads_data_and_predicts_under_a_prefix(page, proxied):
     # the token cookie is set for the prefix only, not the whole site
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["lumos_token"]["path"] == PREFIX + "/", cookies
+
+
+def test_no_ui_source_names_an_absolute_api_path():
+    """Every call goes through lib/api.ts's apiUrl with a relative `api/...` path, also
+    the ones the prefix test above does not reach."""
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parents[2] / "ui" / "src"
+    absolute = re.compile(r"""["'`]/api/""")
+    found = [f"{p.relative_to(ui)}:{n}" for p in sorted(ui.rglob("*"))
+             if p.suffix in (".ts", ".svelte")
+             for n, line in enumerate(p.read_text().splitlines(), 1) if absolute.search(line)]
+    assert found == []
