@@ -36,6 +36,13 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--audit-dir", type=Path, default=None,
                    help="a directory of audit JSON reports (lumos audit --json) the page "
                    "can open by name (default: none; reports can still be uploaded)")
+    p.add_argument("--forwarded-host", action="append", default=None, metavar="NAME",
+                   help="behind a reverse proxy: a public host name it sends in "
+                   "X-Forwarded-Host, which then stands for the Host (repeatable; default: "
+                   "the header is ignored)")
+    p.add_argument("--frame-ancestor", action="append", default=None, metavar="SOURCE",
+                   help="a CSP source that may show the page in a frame, e.g. "
+                   "https://dash.example.org (repeatable; default: only the page itself)")
     p.set_defaults(func=run)
 
 
@@ -62,11 +69,18 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--port: {args.port} is not a port number")
     if args.audit_dir is not None and not args.audit_dir.is_dir():
         raise UsageError(f"--audit-dir: '{args.audit_dir}' is not a directory")
+    from lumos.server.security import SELF_ONLY, check_frame_sources
+
+    try:
+        frames = check_frame_sources([*SELF_ONLY, *(args.frame_ancestor or ())])
+    except ValueError as e:
+        raise UsageError(f"--frame-ancestor: {e}") from None
     models, datasets = load_config(args.config)
     try:
         serve(models, datasets, port=args.port, host=args.host, token=args.token,
               store=args.store, open_browser=args.open, precompute=args.precompute,
-              audit_dir=args.audit_dir)
+              audit_dir=args.audit_dir, forwarded_hosts=args.forwarded_host,
+              frame_ancestors=frames)
     except ValueError as e:
         raise UsageError(f"--host/--token: {e}") from None
     except PortInUse as e:

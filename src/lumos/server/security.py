@@ -5,7 +5,15 @@
 * ``Guard``: one ASGI middleware that checks, in order, the Host header (against DNS
   rebinding), the request body size, the Origin of state-changing requests (no
   cross-site writes; no CORS headers are ever sent) and the access token (header
-  ``Authorization: Bearer …``, cookie, or ``?token=…`` which also sets the cookie).
+  ``Authorization: Bearer …`` or ``X-Lumos-Token``, cookie, or ``?token=…`` which also
+  sets the cookie).
+
+Behind a proxy: ``X-Forwarded-Host`` is read only when ``forwarded_hosts`` names the
+hosts it may carry (then it stands for the Host in both checks); the token cookie is
+scoped to the app's own path (the proxy's prefix, from ``X-Forwarded-Prefix``, which
+jupyter-server-proxy sends), never the whole site; every response carries
+``Content-Security-Policy: frame-ancestors …`` (``'self'`` for ``lumos serve``; the
+notebook adds the notebook front-ends' origins).
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ from fastapi import HTTPException
 COOKIE = "lumos_token"
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+#: the frame policy of ``lumos serve``: only its own pages may frame it
+SELF_ONLY: tuple[str, ...] = ("'self'",)
 #: paths that answer without a token (liveness only: no data)
 OPEN_PATHS = ("/api/health",)
 
@@ -62,14 +72,30 @@ def _host_name(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
+def check_frame_sources(sources: Iterable[str]) -> tuple[str, ...]:
+    """The ``frame-ancestors`` sources, each checked to be one CSP source expression."""
+    out = []
+    for src in sources:
+        if not src or any(c in src for c in " ;,\t\r\n"):
+            raise ValueError(f"frame ancestor {src!r}: expected one CSP source such as "
+                             "'self', https://hub.example.org or https://*.example.org")
+        out.append(src)
+    return tuple(out)
+
+
 class Guard:
     def __init__(self, app: Any, *, token: str | None = None,
                  max_body: int = DEFAULT_MAX_BODY,
-                 allowed_hosts: Iterable[str] | None = None) -> None:
+                 allowed_hosts: Iterable[str] | None = None,
+                 forwarded_hosts: Iterable[str] | None = None,
+                 frame_ancestors: Iterable[str] = SELF_ONLY) -> None:
         self.app = app
         self.token = token
         self.max_body = max_body
         self.allowed_hosts = {h.lower() for h in allowed_hosts} if allowed_hosts else None
+        self.forwarded_hosts = {h.lower() for h in forwarded_hosts} if forwarded_hosts else None
+        policy = "frame-ancestors " + " ".join(check_frame_sources(frame_ancestors) or SELF_ONLY)
+        self.csp = policy.encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -77,10 +103,18 @@ class Guard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                    for k, v in scope.get("headers", [])}
+        send = self._framed(send)
         host = headers.get("host", "")
-        if self.allowed_hosts is not None and _host_name(host).lower() not in self.allowed_hosts:
+        forwarded = headers.get("x-forwarded-host", "").split(",")[0].strip()
+        if forwarded and self.forwarded_hosts is not None:
+            if _host_name(forwarded).lower() not in self.forwarded_hosts:
+                await _error(send, 400, f"forwarded host '{forwarded}' (X-Forwarded-Host) is "
+                             f"not served here; configured: {sorted(self.forwarded_hosts)}")
+                return
+            host = forwarded  # the proxy's public name stands for the Host from here on
+        elif self.allowed_hosts is not None and _host_name(host).lower() not in self.allowed_hosts:
             await _error(send, 400, f"host '{host}' is not served here (DNS rebinding guard); "
-                         f"use {sorted(self.allowed_hosts)}")
+                         f"use {sorted(self.allowed_hosts)}, or configure the proxy's host")
             return
         length = headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
@@ -90,7 +124,11 @@ class Guard:
         method = scope.get("method", "GET")
         origin = headers.get("origin")
         if method not in ("GET", "HEAD", "OPTIONS") and origin and origin != "null":
-            if urlsplit(origin).netloc.lower() != host.lower():
+            # a request proving the token in a header is no forgery: another site's page
+            # cannot add that header without a CORS preflight, which is never answered
+            # (a notebook's proxy, e.g. Colab's, may show the page under another host)
+            if urlsplit(origin).netloc.lower() != host.lower() \
+                    and not self._token_in_header(scope, headers):
                 await _error(send, 403, f"cross-origin request from '{origin}' refused")
                 return
         set_cookie = False
@@ -101,7 +139,26 @@ class Guard:
                              "the server printed (it ends in ?token=...)")
                 return
             set_cookie = given[1] == "query"
-        await self.app(scope, self._limited(receive), self._cookie(send) if set_cookie else send)
+        if set_cookie:
+            send = self._cookie(send, app_path(scope, headers))
+        await self.app(scope, self._limited(receive), send)
+
+    def _token_in_header(self, scope: Scope, headers: dict[str, str]) -> bool:
+        if self.token is None:
+            return False
+        given = _token_from(scope, headers)
+        return given is not None and given[1] == "header" \
+            and secrets.compare_digest(given[0], self.token)
+
+    def _framed(self, send: Any) -> Any:
+        csp = self.csp
+
+        async def wrapped(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"content-security-policy", csp))
+            await send(message)
+
+        return wrapped
 
     def _limited(self, receive: Any) -> Any:
         seen = 0
@@ -118,16 +175,29 @@ class Guard:
 
         return wrapped
 
-    def _cookie(self, send: Any) -> Any:
+    def _cookie(self, send: Any, path: str) -> Any:
         token = self.token or ""
 
         async def wrapped(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+                cookie = f"{COOKIE}={token}; Path={path}; HttpOnly; SameSite=Strict"
                 message.setdefault("headers", []).append((b"set-cookie", cookie.encode()))
             await send(message)
 
         return wrapped
+
+
+def app_path(scope: Scope, headers: dict[str, str]) -> str:
+    """The path the app is served under as the browser sees it, ending in ``/``: the
+    proxy's prefix (``X-Forwarded-Prefix``, or jupyter-server-proxy's
+    ``X-ProxyContextPath``), else the ASGI ``root_path``, else ``/``. Only used to narrow
+    the cookie, so a header cannot widen what it reaches beyond this server's paths."""
+    prefix = (headers.get("x-forwarded-prefix") or headers.get("x-proxycontextpath")
+              or scope.get("root_path") or "")
+    prefix = prefix.split(",")[0].strip()
+    if any(c in prefix for c in ";\r\n") or not prefix.startswith("/"):
+        prefix = ""
+    return prefix.rstrip("/") + "/"
 
 
 class BodyTooLarge(HTTPException):
@@ -142,6 +212,8 @@ def _token_from(scope: Scope, headers: dict[str, str]) -> tuple[str, str] | None
     scheme, _, value = auth.partition(" ")
     if scheme.lower() in ("bearer", "token") and value:
         return value.strip(), "header"
+    if headers.get("x-lumos-token"):  # the page's own header: a proxy in front (Jupyter)
+        return headers["x-lumos-token"].strip(), "header"  # may claim Authorization
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     if query.get("token"):
         return query["token"][0], "query"

@@ -12,14 +12,14 @@ import os
 import sys
 import threading
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from lumos.api.dataset import Dataset
 from lumos.api.model import Model
 from lumos.engine import Engine, Workspace
-from lumos.server.security import LOOPBACK_NAMES, bind_token, is_loopback
+from lumos.server.security import LOOPBACK_NAMES, SELF_ONLY, bind_token, is_loopback
 from lumos.store import Store
 
 ModelLike = Model | Callable[[], Model]
@@ -52,6 +52,14 @@ class Server:
                 raise RuntimeError(f"the server at {self.url} failed to start")
             threading.Event().wait(0.02)
         return self
+
+    @property
+    def port(self) -> int:
+        """The port listened on (the one the OS chose when asked for port 0)."""
+        for srv in getattr(self.uvicorn, "servers", None) or []:
+            for sock in srv.sockets:
+                return int(sock.getsockname()[1])
+        return int(self.uvicorn.config.port)
 
     def stop(self) -> None:
         self.uvicorn.should_exit = True
@@ -161,18 +169,36 @@ def make_server(models: Mapping[str, ModelLike] | None = None,
                 store: Store | str | os.PathLike[str] | None = None,
                 precompute: bool = False, static_dir: Path | None = None,
                 log_level: str = "warning", quiet: bool = False,
-                audit_dir: str | os.PathLike[str] | None = None) -> Server:
+                audit_dir: str | os.PathLike[str] | None = None,
+                allowed_hosts: Sequence[str] | None = None, check_host: bool = True,
+                forwarded_hosts: Sequence[str] | None = None,
+                frame_ancestors: Sequence[str] = SELF_ONLY,
+                workspace: tuple[Workspace, dict[str, str], threading.Thread | None] | None = None,
+                ) -> Server:
+    """The server, not yet running. ``allowed_hosts``: Host names accepted beside the
+    loopback names (bound to loopback; elsewhere any Host is accepted, the token guards
+    it). ``check_host=False`` (only with a token) accepts any Host: the notebook's
+    server is reached under hosts it cannot know (a hub's, a proxy's), and its token,
+    required on every request, already refuses a DNS-rebinding page.
+    ``forwarded_hosts``: public names a reverse proxy may send in ``X-Forwarded-Host``.
+    ``frame_ancestors``: CSP sources that may frame the page.
+    ``workspace``: an already built ``build(...)`` result to serve instead."""
     import uvicorn
 
     from lumos.server.app import create_app
 
     token = bind_token(host, token)
+    if not check_host and not token:
+        raise ValueError("check_host=False needs an access token (token=...)")
     check_port(host, port)
-    ws, dataset_loading, loader = build(models, datasets, store=store, precompute=precompute)
-    allowed = [*LOOPBACK_NAMES] if is_loopback(host) else None
+    ws, dataset_loading, loader = workspace or build(models, datasets, store=store,
+                                                     precompute=precompute)
+    allowed = [*LOOPBACK_NAMES, *(allowed_hosts or ())] if is_loopback(host) and check_host \
+        else None
     app = create_app(ws, token=token, allowed_hosts=allowed, static_dir=static_dir,
                      dataset_loading=dataset_loading,
-                     audit_dir=Path(audit_dir) if audit_dir is not None else None)
+                     audit_dir=Path(audit_dir) if audit_dir is not None else None,
+                     forwarded_hosts=forwarded_hosts, frame_ancestors=frame_ancestors)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level,
                             access_log=False, timeout_graceful_shutdown=2)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -191,7 +217,9 @@ def serve(models: Mapping[str, ModelLike] | None = None,
           host: str = "127.0.0.1", token: str | None = None, open_browser: bool = False,
           store: Store | str | os.PathLike[str] | None = None, block: bool = True,
           precompute: bool = False, log_level: str = "warning",
-          audit_dir: str | os.PathLike[str] | None = None) -> Server:
+          audit_dir: str | os.PathLike[str] | None = None,
+          forwarded_hosts: Sequence[str] | None = None,
+          frame_ancestors: Sequence[str] = SELF_ONLY) -> Server:
     """Serve the workbench for ``models`` and ``datasets`` (instances or factories).
 
     Prints the URL; opens a browser only with ``open_browser=True``. With
@@ -199,9 +227,13 @@ def serve(models: Mapping[str, ModelLike] | None = None,
     returned (call ``.stop()``). ``precompute`` predicts every compatible dataset with
     every model in the background after loading, so the table's columns are cached.
     ``audit_dir``: audit reports in it can be opened by name in the page.
+    Behind a reverse proxy: ``forwarded_hosts`` are the public names it may send in
+    ``X-Forwarded-Host``; ``frame_ancestors`` the CSP sources that may frame the page
+    (default ``'self'``).
     """
     server = make_server(models, datasets, port=port, host=host, token=token, store=store,
-                         precompute=precompute, log_level=log_level, audit_dir=audit_dir)
+                         precompute=precompute, log_level=log_level, audit_dir=audit_dir,
+                         forwarded_hosts=forwarded_hosts, frame_ancestors=frame_ancestors)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=[server.url]).start()
     if not block:

@@ -14,7 +14,7 @@ STATIC_DIR = Path(__file__).with_name("static")
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>lumos</title>
 <body style="font-family:system-ui;max-width:40em;margin:4em auto">
 <h1>lumos: the web UI is not built</h1>
-<p>The API is running (see <a href="/docs">/docs</a>). To build the page, run
+<p>The API is running (see <a href="docs">docs</a>). To build the page, run
 <code>make ui</code> (or <code>npm ci &amp;&amp; npm run build</code> in <code>ui/</code>),
 then reload.</p></body>"""
 

@@ -64,21 +64,21 @@ export interface Subject {
 const LIVE_DELAY_MS = 300;
 
 export const interpApi = {
-  methods: (model: string) => getJSON<{ models: Record<string, MethodInfo[]> }>(`/api/interpretations/methods?model=${encodeURIComponent(model)}`),
+  methods: (model: string) => getJSON<{ models: Record<string, MethodInfo[]> }>(`api/interpretations/methods?model=${encodeURIComponent(model)}`),
   run: (model: string, method: string, config: Record<string, unknown>, subject: Subject, faithfulness: boolean) =>
-    sendJSON<{ results: Result[] }>("POST", "/api/interpretations", { model, method, config, faithfulness, ...subject.body }),
+    sendJSON<{ results: Result[] }>("POST", "api/interpretations", { model, method, config, faithfulness, ...subject.body }),
   agreement: (model: string, methods: { method: string; config: Record<string, unknown> }[], subject: Subject) =>
     sendJSON<{ pairs: { a: string; b: string; spearman: number | null; kendall: number | null; n: number; skipped: number; words: number }[] }>(
       "POST",
-      "/api/interpretations/agreement",
+      "api/interpretations/agreement",
       { model, methods, ...subject.body },
     ),
   /** runs as a server job (one explanation per layer): started, then polled until done */
   randomisation: async (model: string, method: string, config: Record<string, unknown>, subject: Subject) => {
-    let job = await sendJSON<Job>("POST", "/api/interpretations/randomisation", { model, method, config, ...subject.body });
+    let job = await sendJSON<Job>("POST", "api/interpretations/randomisation", { model, method, config, ...subject.body });
     while (job.status === "queued" || job.status === "running") {
       await new Promise((r) => setTimeout(r, 250));
-      job = await getJSON<Job>(`/api/jobs/${encodeURIComponent(job.id)}`);
+      job = await getJSON<Job>(`api/jobs/${encodeURIComponent(job.id)}`);
     }
     if (job.status !== "done") throw new Error(job.error || `the randomisation check was ${job.status}`);
     return job.result as Randomisation;

@@ -1,5 +1,5 @@
 // Calls to the metrics and slices routes (shared by the metrics and slices modules).
-import { ApiError, getJSON, sendJSON } from "./api";
+import { getJSON, request, sendJSON } from "./api";
 import type { ModelInfo } from "./api";
 import type { Spec } from "../generated/types";
 
@@ -105,37 +105,22 @@ const q = encodeURIComponent;
 export type Decision = { margin?: number; positive_label?: string };
 
 export const metricsApi = {
-  fields: (model: string, dataset: string) => getJSON<FieldsInfo>(`/api/metrics/fields?model=${q(model)}&dataset=${q(dataset)}`),
+  fields: (model: string, dataset: string) => getJSON<FieldsInfo>(`api/metrics/fields?model=${q(model)}&dataset=${q(dataset)}`),
   table: (body: { model: string; dataset: string; ids?: string[] | null; by?: string | null; bins?: number; binning?: string } & Decision) =>
-    sendJSON<MetricsResult>("POST", "/api/metrics", body),
+    sendJSON<MetricsResult>("POST", "api/metrics", body),
   confusion: (model: string, dataset: string, field: string, ids?: string[] | null, decision: Decision = {}) =>
-    sendJSON<Confusion>("POST", "/api/metrics/confusion", { model, dataset, field, ids, ...decision }),
-  scatter: (model: string, dataset: string, x: string, y: string) => sendJSON<ScatterData>("POST", "/api/metrics/scatter", { model, dataset, x, y }),
+    sendJSON<Confusion>("POST", "api/metrics/confusion", { model, dataset, field, ids, ...decision }),
+  scatter: (model: string, dataset: string, x: string, y: string) => sendJSON<ScatterData>("POST", "api/metrics/scatter", { model, dataset, x, y }),
   errors: (body: { model: string; dataset: string; field: string; kind: string; label?: string | null } & Decision) =>
-    sendJSON<{ ids: string[]; count: number }>("POST", "/api/slices/errors", body),
-  slices: (dataset: string) => getJSON<SavedSlice[]>(`/api/slices/${q(dataset)}`),
-  saveSlice: (dataset: string, name: string, ids: string[]) => sendJSON<SavedSlice>("PUT", `/api/slices/${q(dataset)}/${q(name)}`, { ids }),
-  deleteSlice: (dataset: string, name: string) => sendJSON<unknown>("DELETE", `/api/slices/${q(dataset)}/${q(name)}`, null),
+    sendJSON<{ ids: string[]; count: number }>("POST", "api/slices/errors", body),
+  slices: (dataset: string) => getJSON<SavedSlice[]>(`api/slices/${q(dataset)}`),
+  saveSlice: (dataset: string, name: string, ids: string[]) => sendJSON<SavedSlice>("PUT", `api/slices/${q(dataset)}/${q(name)}`, { ids }),
+  deleteSlice: (dataset: string, name: string) => sendJSON<unknown>("DELETE", `api/slices/${q(dataset)}/${q(name)}`, null),
 };
 
 /** POST an export and hand the file to the browser as a download. */
 export async function download(body: Record<string, unknown>): Promise<{ name: string; rows: number }> {
-  let r: Response;
-  try {
-    r = await fetch("/api/slices/export", { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  } catch {
-    throw new ApiError("cannot reach the lumos server (is it still running?)", 0);
-  }
-  if (!r.ok) {
-    let message = `${r.status} ${r.statusText}`;
-    try {
-      const b = await r.json();
-      if (typeof b.detail === "string") message = b.detail;
-    } catch {
-      /* keep the status line */
-    }
-    throw new ApiError(message, r.status);
-  }
+  const r = await request("api/slices/export", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const name = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") ?? "")?.[1] ?? "export";
   const url = URL.createObjectURL(await r.blob());
   const a = document.createElement("a");

@@ -16,6 +16,8 @@ export interface ViewState {
   sort: { column: string; dir: 1 | -1 } | null;
   /** module settings, by `module.setting` */
   params: Record<string, string>;
+  /** show only these modules (by id, e.g. `metrics`): a notebook's `show_module` */
+  only?: string[];
 }
 
 const list = (v: string | null) => (v ? v.split(",").filter(Boolean) : []);
@@ -40,6 +42,7 @@ export function readUrl(search = location.search): ViewState {
     filter: p.get("filter") ?? "all",
     sort: sort ? { column: sort.replace(/^-/, ""), dir: sort.startsWith("-") ? -1 : 1 } : null,
     params,
+    only: list(p.get("only")),
   };
 }
 
@@ -62,6 +65,7 @@ export function urlOf(v: ViewState): string {
   if (v.search) p.set("q", v.search);
   if (v.filter && v.filter !== "all") p.set("filter", v.filter);
   if (v.sort) p.set("sort", (v.sort.dir < 0 ? "-" : "") + v.sort.column);
+  if (v.only?.length) p.set("only", v.only.join(","));
   for (const k of Object.keys(v.params).sort()) if (PARAM_KEY.test(k) && v.params[k] !== "") p.set(k, v.params[k]);
   return "?" + p.toString().replace(/%2C/g, ",");
 }

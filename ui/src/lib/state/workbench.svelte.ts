@@ -25,6 +25,8 @@ export class Workbench {
   /** module settings mirrored in the URL (`proj.method`, `metrics.by`, ...); read from
    * the link when the workbench is made, so modules start from them when they mount */
   params = $state<Record<string, string>>(typeof location === "undefined" ? {} : readUrl().params);
+  /** the modules shown when the page shows only some (`?only=metrics`), else empty */
+  readonly only: string[] = typeof location === "undefined" ? [] : (readUrl().only ?? []);
 
   private restored = false;
   /** the stored id of the last large selection: its ids' signature and its id */
@@ -120,6 +122,7 @@ export class Workbench {
       primary: this.selection.primary,
       reference: this.selection.reference,
       hidden: this.hidden,
+      only: this.only,
       search: this.table.search,
       filter: this.table.filter,
       sort: this.table.sort,

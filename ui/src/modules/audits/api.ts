@@ -56,10 +56,10 @@ export interface AuditListing {
 const q = encodeURIComponent;
 
 export const auditApi = {
-  list: () => getJSON<AuditListing>("/api/audits"),
-  open: (name: string, dataset: string) => getJSON<AuditReport>(`/api/audits/open?name=${q(name)}&dataset=${q(dataset)}`),
+  list: () => getJSON<AuditListing>("api/audits"),
+  open: (name: string, dataset: string) => getJSON<AuditReport>(`api/audits/open?name=${q(name)}&dataset=${q(dataset)}`),
   upload: (text: string, filename: string, dataset: string) =>
-    sendText<AuditReport>(`/api/audits/upload?dataset=${q(dataset)}&filename=${q(filename)}`, text),
+    sendText<AuditReport>(`api/audits/upload?dataset=${q(dataset)}&filename=${q(filename)}`, text),
 };
 
 /** a statistic's value as the report gives it: rates as percentages when in [0, 1] */

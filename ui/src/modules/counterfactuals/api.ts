@@ -119,10 +119,10 @@ export interface KeepResult {
 const q = encodeURIComponent;
 
 export const cfApi = {
-  list: (model: string, dataset: string) => getJSON<GeneratorInfo[]>(`/api/generators?model=${q(model)}&dataset=${q(dataset)}`),
-  start: (body: { model: string; dataset: string; generator: string; config: Record<string, unknown>; ids: string[] }) => sendJSON<Job>("POST", "/api/generators/jobs", body),
-  result: (job: string) => getJSON<GenerationResult>(`/api/generators/jobs/${q(job)}/result`),
-  keep: (job: string, ids: string[] | null, slice: string | null) => sendJSON<KeepResult>("POST", `/api/generators/jobs/${q(job)}/keep`, { ids, slice }),
+  list: (model: string, dataset: string) => getJSON<GeneratorInfo[]>(`api/generators?model=${q(model)}&dataset=${q(dataset)}`),
+  start: (body: { model: string; dataset: string; generator: string; config: Record<string, unknown>; ids: string[] }) => sendJSON<Job>("POST", "api/generators/jobs", body),
+  result: (job: string) => getJSON<GenerationResult>(`api/generators/jobs/${q(job)}/result`),
+  keep: (job: string, ids: string[] | null, slice: string | null) => sendJSON<KeepResult>("POST", `api/generators/jobs/${q(job)}/keep`, { ids, slice }),
 };
 
 /** The text of ``field`` cut into plain pieces and changes (old span -> new span). */
