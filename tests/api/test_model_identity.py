@@ -135,3 +135,16 @@ def test_machinery_is_left_out_and_a_foreign_setting_is_named_once(caplog):
         Foreign(object()).persistent_cache()
     said = [r.getMessage() for r in caplog.records if "Foreign" in r.getMessage()]
     assert len(said) == 1 and "'scale'" in said[0] and "fingerprint_ignore" in said[0]
+
+
+def test_an_in_place_change_of_a_setting_gives_a_new_key():
+    m = Scaled(1, np.zeros(3))
+    before = keys.model_key(m)
+    assert keys.model_key(m) == before
+    m.weights[1] = 5.0  # in place, the same array object
+    after = keys.model_key(m)
+    assert after != before
+    m.scale = 2
+    assert keys.model_key(m) not in (before, after)
+    m.weights[1], m.scale = 0.0, 1
+    assert keys.model_key(m) == before  # content, not history

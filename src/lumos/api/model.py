@@ -103,9 +103,14 @@ class Model(ABC):
 
         Torch adapters return their parameters' version counters, data pointers and
         shapes (``lumos.models.torch_state``), so fine-tuning or ``load_state_dict`` in a
-        notebook is noticed without hashing the weights again. ``None`` (the default)
-        means "fixed after construction": call :meth:`invalidate_fingerprint` after
-        changing such a model."""
+        notebook is noticed without hashing the weights again. A model on the default
+        :meth:`fingerprint` returns that fingerprint itself (its settings hashed again on
+        each engine call, its code once per class), so changing an attribute in place is
+        noticed too; override this when the attributes are large. ``None`` means "fixed
+        after construction": call :meth:`invalidate_fingerprint` after changing such a
+        model."""
+        if type(self).fingerprint is Model.fingerprint:
+            return default_identity(self, Model)[0]
         return None
 
     def invalidate_fingerprint(self) -> None:

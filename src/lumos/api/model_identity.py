@@ -36,6 +36,7 @@ import inspect
 import logging
 import threading
 import types
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -119,6 +120,19 @@ def _class_bytes(cls: type) -> bytes:
     return b"\x00".join(parts)
 
 
+_class_digests: weakref.WeakKeyDictionary[type, bytes] = weakref.WeakKeyDictionary()
+
+
+def _class_digest(cls: type) -> bytes:
+    """The digest of one class's code, kept per class object (a class redefined in a
+    notebook is a new object, so it is hashed again)."""
+    got = _class_digests.get(cls)
+    if got is None:
+        got = hashlib.sha256(_class_bytes(cls)).digest()
+        _class_digests[cls] = got
+    return got
+
+
 def _ignored(model: Any) -> frozenset[str]:
     names: set[str] = set()
     for cls in type(model).__mro__:
@@ -135,7 +149,7 @@ def default_identity(model: Any, base: type) -> tuple[str, list[str]]:
     for cls in type(model).__mro__:
         if cls is base or not issubclass(cls, base):
             continue
-        h.update(_class_bytes(cls))
+        h.update(_class_digest(cls))
     ignore = _ignored(model)
     unhashable: list[str] = []
     for name in sorted(vars(model)):
