@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from lumos.server.serve import make_server
 from lumos.server.static import STATIC_DIR
@@ -63,13 +64,19 @@ def server(tmp_path_factory):
     srv.stop()
 
 
+expect.set_options(timeout=15_000)
+
+
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.set_default_timeout(8000)
+    # hang guards, not speed checks: a page's first answer from a real model on a
+    # loaded 2-core machine can take longer than Playwright's defaults (30 s for
+    # actions is too slow to report a real hang, 5 s for expect too short under load)
+    pg.set_default_timeout(20_000)
     yield pg
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
