@@ -91,6 +91,10 @@ def test_upload_and_click_a_failing_check_selects_its_rows(page, server, shot, f
     expect(cf.get_by_test_id("cf-audit")).to_have_count(0)
     expect(cf.get_by_test_id("cf-form")).to_be_visible()
     expect(cf.get_by_test_id("cf-run")).to_contain_text(f"{len(parents)} selected row")
+    # the audit panel then lists them itself
+    children = panel.get_by_test_id("audit-child")
+    expect(children).to_have_count(len(noise["examples"]))
+    expect(children.first.locator("ins")).to_have_text(first["counterfactual"]["text"])
 
 
 @pytest.mark.timeout(60)
