@@ -54,5 +54,13 @@ def test_match_maps_rows_and_parents(tmp_path, fake_audit):
     noise = by_id["noise"]
     assert [keys[r] for r in noise["rows"]] == noise["ids"]
     assert set(noise["ids"]) == {e["parent"] for e in data["checks"][2]["examples"]}
+    # the generated rows, in the counterfactual module's structure, and what made them
+    kept = data["checks"][2]["examples"]
+    assert [r["id"] for r in noise["counterfactuals"]] == [e["id"] for e in kept]
+    assert [r["changes"] for r in noise["counterfactuals"]] == [e["changes"] for e in kept]
+    assert noise["generator"]["id"] == "char_noise"
+    assert noise["generator"]["config_hash"] == data["checks"][2]["details"]["config_hash"]
+    assert by_id["accuracy-high"]["generator"] is None
+    assert by_id["accuracy-high"]["counterfactuals"] == []
     assert match_report(data, {"ner": served["ner"]}, "ner")["mismatch"].startswith(
         "the report's dataset 'sentiment'")

@@ -1,7 +1,8 @@
 """Audit results in real Chromium: upload a report made by running a tiny suite on the
 served fake model and dataset, read its checks, click a failing check to select its
-examples in the table (a counterfactual check: its parents, with the generated rows
-listed), and see the page say so when the report is of another dataset."""
+examples in the table (a counterfactual check: its parents, with the generated rows shown
+in the counterfactual module until the user goes back to its generators), and see the
+page say so when the report is of another dataset."""
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -53,7 +54,8 @@ def test_upload_and_click_a_failing_check_selects_its_rows(page, server, shot, f
     expect(panel.get_by_test_id("audit-picked")).to_contain_text(f"{len(wrong)} rows selected")
     shot(page, "audit-results")  # the panel and the selected rows in the table
 
-    # a counterfactual check selects the parents and lists the generated rows
+    # a counterfactual check selects the parents; its generated rows are shown in the
+    # counterfactual module, which comes into view, labelled as the report's
     noise = next(c for c in report["checks"] if c["id"] == "noise")
     parents = {e["original"]["text"] for e in noise["examples"]}
     panel.locator("[data-testid=audit-check][data-check=noise]") \
@@ -61,10 +63,38 @@ def test_upload_and_click_a_failing_check_selects_its_rows(page, server, shot, f
     expect(selected).to_have_count(len(parents))
     for text in parents:
         expect(selected.filter(has_text=text)).to_have_count(1)
+    expect(panel.get_by_test_id("audit-handed")).to_contain_text(
+        f"{len(noise['examples'])} generated row")
+    cf = page.locator("[data-module=counterfactuals]")
+    from_audit = cf.get_by_test_id("cf-audit")
+    expect(from_audit).to_be_in_viewport()
+    source = from_audit.get_by_test_id("cf-audit-source")
+    for said in ("fake-audit.json", "noise", "char_noise"):
+        expect(source).to_contain_text(said)
+    rows = from_audit.get_by_test_id("cf-row")
+    expect(rows).to_have_count(len(noise["examples"]))
+    first, change = noise["examples"][0], noise["examples"][0]["changes"][0]
+    row = rows.first
+    expect(row).to_have_attribute("data-text", first["counterfactual"]["text"])
+    expect(row).to_have_attribute("data-parent", first["parent"])
+    span = row.get_by_test_id("cf-span").first
+    expect(span.locator("del")).to_contain_text(change["old"])
+    expect(span.locator("ins")).to_contain_text(change["new"])
+    pred = row.get_by_test_id("cf-pred")
+    expect(pred).to_contain_text(f"{first['parent_label']} → {first['label']}")
+    expect(row.get_by_test_id("cf-flip")).to_have_count(1 if first["flipped"] else 0)
+    expect(cf.get_by_test_id("cf-setup")).to_have_count(0)  # not the generator form
+    shot(cf, "audit-counterfactuals")
+
+    # back to running generators
+    from_audit.get_by_test_id("cf-audit-clear").click()
+    expect(cf.get_by_test_id("cf-audit")).to_have_count(0)
+    expect(cf.get_by_test_id("cf-form")).to_be_visible()
+    expect(cf.get_by_test_id("cf-run")).to_contain_text(f"{len(parents)} selected row")
+    # the audit panel then lists them itself
     children = panel.get_by_test_id("audit-child")
     expect(children).to_have_count(len(noise["examples"]))
-    expect(children.first.locator("ins")).to_have_text(
-        noise["examples"][0]["counterfactual"]["text"])
+    expect(children.first.locator("ins")).to_have_text(first["counterfactual"]["text"])
 
 
 @pytest.mark.timeout(60)

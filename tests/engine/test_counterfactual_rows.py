@@ -5,7 +5,15 @@ import pytest
 from lumos.api import types as T
 from lumos.api.types import SpecError
 from lumos.engine import Engine, Workspace
-from lumos.engine.counterfactual_rows import kept_example, page_result, page_rows, rows_of
+from lumos.engine.check_counterfactual import examples_of
+from lumos.engine.counterfactual_rows import (
+    kept_example,
+    page_result,
+    page_rows,
+    report_rows,
+    rows_of,
+    span_changes,
+)
 from lumos.engine.generate import check_config, generate, generator_infos, get_generator
 from lumos.store import Store
 from lumos.testing.fakes import FakeClassifier, FakeRegressor
@@ -72,3 +80,50 @@ def test_generator_infos_put_compatible_ones_first_with_reasons_for_the_rest():
     assert flags == sorted(flags, reverse=True) and not flags[-1]
     assert all(g["reason"] for g in infos if not g["compatible"])
     assert all(g["config"] for g in infos)
+
+
+def test_report_rows_are_the_page_rows_an_audit_report_keeps(run_and_model):
+    run, model, spec = run_and_model
+    kept = examples_of(run, flipped_only=False, view="raw", limit=100)
+    assert kept, "the run should keep examples"
+    page = {p["id"]: p for p in page_rows(run, model, spec)}
+    rows = report_rows(kept)
+    assert len(rows) == len(kept)
+    for row in rows:
+        p = page[row["id"]]
+        assert set(row) == set(p)  # the same structure as a generation run's rows
+        assert row["parent"] == p["parent"] and row["changes"] == p["changes"]
+        assert row["example"]["text"] == p["example"]["text"]
+        assert row["parent_example"] == p["parent_example"]
+        assert row["valid"] == p["valid"] and "changes_derived" not in row["meta"]
+        pred, want = row["prediction"], p["prediction"]
+        assert (pred["label"], pred["parent_label"], pred["flipped"]) == \
+            (want["label"], want["parent_label"], want["flipped"])
+        assert pred["delta"] == pytest.approx(want["delta"])
+        assert pred["score"] is None and pred["parent_score"] is None  # not in a report
+        assert row["failed_checks"] == [] and row["validity"] == {}
+
+
+def test_report_rows_derive_the_spans_when_a_report_has_none(run_and_model):
+    run, _, _ = run_and_model
+    kept = examples_of(run, flipped_only=False, view="raw", limit=100)
+    bare = [{k: v for k, v in ex.items() if k != "changes"} for ex in kept]
+    for row, ex in zip(report_rows(bare), kept, strict=True):
+        assert row["meta"]["changes_derived"] is True
+        assert row["changes"] == ex["changes"]  # whole-word edits: the generator's spans
+    assert report_rows([{"counterfactual": {"text": "a template row"}}]) == []
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("I love it", "I hate it"), ("good film", "good film !"), ("not bad at all", "bad"),
+    ("", "new text"), ("same", "same"), ("I loge, it", "I love it."),
+])
+def test_span_changes_turn_the_old_text_into_the_new(old, new):
+    changes = span_changes("text", old, new)
+    text, shift = old, 0
+    for c in changes:
+        assert old[c.start:c.end] == c.old and new[c.new_start:c.new_end] == c.new
+        text = text[:c.start + shift] + c.new + text[c.end + shift:]
+        shift += len(c.new) - len(c.old)
+    assert text == new
+    assert (changes == []) == (old == new)

@@ -65,6 +65,19 @@ def test_counterfactual_check_selects_parents_and_lists_children(client, report,
     assert noise["rows"] == [ids.index(i) for i in noise["ids"]]
     child = noise["children"][0]
     assert child["original"]["text"] != child["counterfactual"]["text"]
+    # the same rows in the generators route's structure, for the counterfactual module
+    from lumos.server.routes.generators import CounterfactualRow
+
+    rows = [CounterfactualRow.model_validate(r) for r in noise["counterfactuals"]]
+    assert [r.id for r in rows] == [c["id"] for c in noise["children"]]
+    first = rows[0]
+    assert first.example["text"] == child["counterfactual"]["text"]
+    assert first.parent_example["text"] == child["original"]["text"]
+    assert first.changes and all(
+        child["original"]["text"][c.start:c.end] == c.old for c in first.changes)
+    assert first.prediction is not None and first.prediction.flipped == child["flipped"]
+    assert noise["generator"] == {"id": "char_noise", "version": "1", "config_hash":
+                                  data["checks"][2]["details"]["config_hash"]}
 
 
 def test_open_by_name_from_the_audit_dir(dir_client, report):

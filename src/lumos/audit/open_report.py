@@ -9,7 +9,9 @@ refuses anything else (an absolute path, ``..``, a link out of it), naming the s
 the row keys in order) with the served datasets and maps each check's examples to the
 served rows: quality, fairness-metric, attention and faithfulness examples carry the row
 index (``row``); counterfactual examples (robustness, group swaps) carry their parent's
-row key (``parent``), and their generated rows come along as ``children``.
+row key (``parent``), and their generated rows come along as ``children`` and, in the
+counterfactual module's row structure, as ``counterfactuals``
+(``lumos.engine.counterfactual_rows.report_rows``), with the ``generator`` that made them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from lumos.audit.report_json import FORMAT, VERSION
 from lumos.audit.run import fingerprint_dataset
+from lumos.engine.counterfactual_rows import report_rows
 
 #: the setting that names the audit directory (``make_server(audit_dir=...)``)
 SETTING = "audit_dir (lumos serve --audit-dir)"
@@ -131,6 +134,16 @@ def _served_for(fingerprint: str, served: Mapping[str, Any],
     return None
 
 
+def _generator(check: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What made a counterfactual check's rows (its ``details``): id, version, config
+    hash; None for other checks."""
+    details = check.get("details")
+    if not isinstance(details, dict) or not isinstance(details.get("generator"), str):
+        return None
+    return {"id": details["generator"], "version": details.get("version"),
+            "config_hash": details.get("config_hash")}
+
+
 def match_report(report: Mapping[str, Any], served: Mapping[str, Any],
                  current: str | None = None) -> dict[str, Any]:
     """The report as the workbench shows it, each dataset matched by fingerprint with a
@@ -168,6 +181,7 @@ def match_report(report: Mapping[str, Any], served: Mapping[str, Any],
         rows: list[int] = []
         ids: list[str] = []
         children: list[dict[str, Any]] = []
+        generated: list[dict[str, Any]] = []
         if target is not None:
             ds = served[target]
             keys = list(ds.ids)
@@ -177,6 +191,7 @@ def match_report(report: Mapping[str, Any], served: Mapping[str, Any],
                     continue
                 if "parent" in ex and str(ex["parent"]) in index:
                     r = index[str(ex["parent"])]
+                    generated.append(ex)
                     children.append({k: ex.get(k) for k in
                                      ("id", "parent", "original", "counterfactual",
                                       "parent_label", "label", "flipped", "score_delta",
@@ -196,7 +211,8 @@ def match_report(report: Mapping[str, Any], served: Mapping[str, Any],
                        "judged_on": c.get("judged_on"), "verdict": c["verdict"],
                        "reason": c.get("reason"), "count": c.get("count"),
                        "examples_kept": c.get("examples_kept"), "rows": rows, "ids": ids,
-                       "children": children})
+                       "children": children, "counterfactuals": report_rows(generated),
+                       "generator": _generator(c)})
     given = report.get("suite")
     suite: Mapping[str, Any] = given if isinstance(given, dict) else {}
     return {"suite": {"name": suite.get("name"), "path": suite.get("path")},

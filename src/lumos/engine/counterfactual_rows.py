@@ -6,17 +6,23 @@ the prediction change, the validity verdict). ``page_rows`` is what the workbenc
 counterfactual module shows: the same facts per row, structured (the new row, its
 parent's fields, the changed spans, the predicted class and score before and after, the
 flip, which validity check failed). Both read one :class:`GenerationRun`, so the file
-and the page cannot disagree.
+and the page cannot disagree. ``report_rows`` gives the counterfactual examples an audit
+report keeps (``lumos.engine.check_counterfactual.examples_of``) the structure of
+``page_rows``, leaving empty what a report does not hold.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import orjson
 
 from lumos.api import types as T
+from lumos.api.component import SpanChange
 from lumos.api.dataset import ID_FIELD, PARENT_FIELD
 from lumos.api.model import Model
 
@@ -199,6 +205,79 @@ def page_result(run: Any, model: Model | None, spec: T.Spec | None = None, *,
             "attack_table": table, "statistics_note": note}
 
 
+#: words, runs of punctuation, runs of space: the units a derived change is made of
+_TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
+
+
+def span_changes(field: str, old: str, new: str) -> list[SpanChange]:
+    """The edits that turn ``old`` into ``new``, as character-offset spans of whole
+    tokens (words, punctuation, spaces; a token-level ``difflib`` alignment): for rows
+    whose generator's own spans are not at hand."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    starts_a = [0]
+    for t in a:
+        starts_a.append(starts_a[-1] + len(t))
+    starts_b = [0]
+    for t in b:
+        starts_b.append(starts_b[-1] + len(t))
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False
+                                                        ).get_opcodes():
+        if tag == "equal":
+            continue
+        s, e, ns, ne = starts_a[i1], starts_a[i2], starts_b[j1], starts_b[j2]
+        out.append(SpanChange(field=field, start=s, end=e, old=old[s:e], new_start=ns,
+                              new_end=ne, new=new[ns:ne]))
+    return out
+
+
+def report_rows(examples: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """An audit report's counterfactual examples (each with ``parent``, ``id``,
+    ``original`` and ``counterfactual`` fields, ``changes``, ``parent_label``,
+    ``label``, ``flipped``, ``score_delta``, ``valid``, ``direction``) as
+    :func:`page_rows` records. ``example`` holds the edited fields only (a report keeps
+    no other); ``changes`` are the report's, else derived from the two texts
+    (:func:`span_changes`; ``meta.changes_derived``); the scores before and after, the
+    failed validity checks and the parents' statuses are not in a report (None, empty).
+    Examples without a parent (a template's rows) are left out."""
+    out = []
+    for ex in examples:
+        if not ex.get("parent") or not isinstance(ex.get("counterfactual"), Mapping):
+            continue
+        original = dict(ex.get("original") or {})
+        child = dict(ex["counterfactual"])
+        meta: dict[str, Any] = {}
+        if ex.get("direction"):
+            meta["direction"] = ex["direction"]
+        given = ex.get("changes")
+        if isinstance(given, list):
+            changes = [dict(c) for c in given]
+        else:
+            changes = [c.to_json() for f in child if isinstance(child[f], str)
+                       and isinstance(original.get(f), str)
+                       for c in span_changes(f, original[f], child[f])]
+            meta["changes_derived"] = True
+        pred = None
+        if ex.get("label") is not None or ex.get("parent_label") is not None:
+            delta = ex.get("score_delta")
+            pred = {"field": None, "kind": "class", "label": ex.get("label"),
+                    "score": None, "parent_label": ex.get("parent_label"),
+                    "parent_score": None, "flipped": ex.get("flipped"),
+                    "delta": float(delta) if isinstance(delta, int | float) else None}
+        valid = ex.get("valid")
+        out.append({
+            "id": str(ex.get("id") or ""), "parent": str(ex["parent"]),
+            "parent_status": None,
+            "example": _plain({**child, ID_FIELD: str(ex.get("id") or "")}),
+            "parent_example": _plain(original), "changes": _plain(changes),
+            "prediction": pred, "change": None,
+            "valid": valid if isinstance(valid, bool) else None,
+            "failed_checks": [], "validity": {}, "flags": [], "meta": _plain(meta),
+            "expect": None,
+        })
+    return out
+
+
 def _config_values(cfg: Any) -> Any:
     import dataclasses
 
@@ -207,4 +286,5 @@ def _config_values(cfg: Any) -> Any:
     return cfg
 
 
-__all__ = ["PROVENANCE", "kept_example", "page_result", "page_rows", "rows_of"]
+__all__ = ["PROVENANCE", "kept_example", "page_result", "page_rows", "report_rows",
+           "rows_of", "span_changes"]

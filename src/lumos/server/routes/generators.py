@@ -100,10 +100,13 @@ class JobInfo(BaseModel):
 class Prediction(BaseModel):
     """The model's first class (or regression) output, before and after."""
 
-    field: str
+    field: str | None = Field(description="the output field (None in an audit report's "
+                              "rows, which do not name it)")
     kind: str = Field(description="class or regression")
     label: str | None
-    score: float = Field(description="probability of the predicted class, or the value")
+    score: float | None = Field(description="probability of the predicted class, or the "
+                                "value (None in an audit report's rows, which keep only "
+                                "the change)")
     parent_label: str | None
     parent_score: float | None
     flipped: bool | None = Field(description="the predicted class differs from the "

@@ -5,10 +5,12 @@
 //   edit        the live edit of the primary row and saving it as a datapoint
 //   slices      named slices saved on the server
 //   errors      messages shown above the workbench
+//   auditRows   an audit check's counterfactual rows, for the counterfactual module
 // `wb` is the one workbench the page uses.
 import { Workbench } from "./workbench.svelte";
 
 export { Workbench } from "./workbench.svelte";
+export type { AuditRows, AuditRowsView } from "./auditRows.svelte";
 export type { Connection } from "./connection.svelte";
 export type { Edit } from "./edit.svelte";
 export type { Errors } from "./errors.svelte";

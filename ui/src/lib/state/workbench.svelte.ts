@@ -4,6 +4,7 @@
 // Modules read it and call its methods; App.svelte wires its effects.
 import { api, type Example, type Output } from "../api";
 import { MAX_URL_IDS, readUrl, writeUrl } from "../url";
+import { AuditRows } from "./auditRows.svelte";
 import { Connection } from "./connection.svelte";
 import { Edit } from "./edit.svelte";
 import { Errors } from "./errors.svelte";
@@ -18,6 +19,7 @@ export class Workbench {
   readonly selection: Selection = new Selection(this);
   readonly edit: Edit = new Edit(this);
   readonly slices: Slices = new Slices(this);
+  readonly auditRows = new AuditRows();
 
   /** ids of the module panels the user collapsed (mirrored in the URL) */
   hidden = $state<string[]>([]);

@@ -1,5 +1,6 @@
 // The audit module's side of /api/audits (lumos.audit.open_report.match_report's answer).
 import { getJSON, sendText } from "../../lib/api";
+import type { CfRow } from "../../lib/counterfactualRows";
 
 export interface AuditChild {
   id?: string;
@@ -35,6 +36,10 @@ export interface AuditCheck {
   rows: number[];
   ids: string[];
   children: AuditChild[];
+  /** the children in the counterfactual module's row structure (lumos.engine.counterfactual_rows.report_rows) */
+  counterfactuals: CfRow[];
+  /** what made a counterfactual check's rows */
+  generator: { id: string; version: string | null; config_hash: string | null } | null;
 }
 
 export interface AuditReport {

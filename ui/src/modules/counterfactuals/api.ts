@@ -1,6 +1,9 @@
 // The counterfactual module's side of /api/generators (the server's typed models:
 // GeneratorInfo, GenerationResult, KeepResult in the OpenAPI).
 import { getJSON, sendJSON, type Example, type Job } from "../../lib/api";
+import type { CfRow, SpanChange } from "../../lib/counterfactualRows";
+
+export type { CfRow, Prediction, SpanChange } from "../../lib/counterfactualRows";
 
 export interface ConfigField {
   name: string;
@@ -23,42 +26,6 @@ export interface GeneratorInfo {
   example_config: Record<string, unknown>;
   compatible: boolean;
   reason: string;
-}
-
-export interface SpanChange {
-  field: string;
-  start: number;
-  end: number;
-  old: string;
-  new_start: number;
-  new_end: number;
-  new: string;
-}
-
-export interface Prediction {
-  field: string;
-  kind: "class" | "regression";
-  label: string | null;
-  score: number;
-  parent_label: string | null;
-  parent_score: number | null;
-  flipped: boolean | null;
-  delta: number | null;
-}
-
-export interface CfRow {
-  id: string;
-  parent: string | null;
-  parent_status: string | null;
-  example: Example;
-  parent_example: Example;
-  changes: SpanChange[];
-  prediction: Prediction | null;
-  valid: boolean | null;
-  failed_checks: string[];
-  validity: Record<string, string>;
-  flags: string[];
-  meta: Record<string, unknown>;
 }
 
 export interface Interval {
