@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 from typing import Any
 
-_TOKEN = re.compile(r"\w+|[^\w\s]+|\s+")
+from lumos.engine.counterfactual_rows import span_changes
 
 
 def token_ops(old: str, new: str) -> list[tuple[str, str]]:
-    """``[(op, text)]`` with op ``=`` (kept), ``-`` (removed) or ``+`` (added)."""
-    a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
+    """``[(op, text)]`` with op ``=`` (kept), ``-`` (removed) or ``+`` (added): the
+    engine's token-level changes (:func:`~lumos.engine.counterfactual_rows.span_changes`)
+    with the kept text between them."""
+    old, new = old or "", new or ""
     out: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False
-                                                        ).get_opcodes():
-        if tag == "equal":
-            out.append(("=", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            out.append(("-", "".join(a[i1:i2])))
-        if j2 > j1:
-            out.append(("+", "".join(b[j1:j2])))
+    pos = 0
+    for ch in span_changes("", old, new):
+        if ch.start > pos:
+            out.append(("=", old[pos:ch.start]))
+        if ch.old:
+            out.append(("-", ch.old))
+        if ch.new:
+            out.append(("+", ch.new))
+        pos = ch.end
+    if pos < len(old):
+        out.append(("=", old[pos:]))
     return out
 
 
