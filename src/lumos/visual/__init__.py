@@ -27,5 +27,9 @@ __all__ = sorted(_EXPORTS)
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        # importing the submodule bound its module object to the same name here; the
+        # function is what `from lumos.visual import highlight` must find
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'lumos.visual' has no attribute '{name}'")
