@@ -86,7 +86,7 @@ def test_rows_are_direction_isolated_for_right_to_left_text():
     h = highlight(["שלום עולם", "مرحبا بالعالم 😀", "mixed שלום text"], model=FakeClassifier(),
                   source="activation:layer=0,dim=0")
     p = parse_html(h._repr_html_())
-    assert len(p.rows) == 3 and all(r.get("dir") == "auto" for r in p.rows)
+    assert [r.get("dir") for r in p.rows] == ["rtl", "rtl", "ltr"]  # first strong letter
     assert [c["text"] for c in p.cells] == ["שלום", "עולם", "مرحبا", "بالعالم", "😀",
                                             "mixed", "שלום", "text"]
 

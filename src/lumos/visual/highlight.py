@@ -18,15 +18,17 @@ unsigned values, a symmetric blue-red scale centred at 0 for signed ones
 
 The fragment is made only of what JupyterLab's HTML sanitizer keeps unchanged (checked
 by ``tests/visual/test_sanitizer.py`` with ``@jupyterlab/apputils``' own ``Sanitizer``):
-inline hex colours in ``style``, each value in a ``title``, ``dir="auto"`` rows with
-each token in ``<bdi>``, and focusable ``<button type="button">`` cells (Tab moves
-through the tokens). The saved page adds a richer tooltip shown on hover and on keyboard
+inline hex colours in ``style``, each value in a ``title``, each row's ``dir`` (by its
+first strong character, as ``dir="auto"`` decides) with each token isolated in
+``<bdi>``, and focusable ``<button type="button">`` cells (Tab moves through the
+tokens). The saved page adds a richer tooltip shown on hover and on keyboard
 focus (the token's sub-words and their values); scripts never reach the fragment.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,19 @@ class Row:
 
     label: str
     cells: list[Cell]
+
+
+def base_direction(text: str) -> str:
+    """``rtl`` or ``ltr`` by the first strong character, the rule of ``dir="auto"``
+    (HTML's "auto" directionality). Written out because ``dir="auto"`` on a row skips the
+    ``<bdi>`` each token sits in, and so would always find the row left-to-right."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "ltr"
 
 
 def _fmt(v: float, signed: bool) -> str:
@@ -144,7 +159,8 @@ class Highlight:
                              f'<bdi>{H.text(row.label)}</bdi></div>')
             cells = "".join(self._cell_html(cell, r, c, rich)
                             for c, cell in enumerate(row.cells))
-            parts.append(f'<p class="lumos-hl-row" dir="auto" style="{_ROW_STYLE}">'
+            direction = base_direction("".join(c.text for c in row.cells))
+            parts.append(f'<p class="lumos-hl-row" dir="{direction}" style="{_ROW_STYLE}">'
                          f'{cells}</p>')
         parts.append("</div>")
         return "\n".join(parts)
