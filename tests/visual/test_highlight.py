@@ -255,3 +255,34 @@ def test_save_writes_a_standalone_page(tmp_path):
     assert page.startswith("<!doctype html>") and "http" not in page
     assert 'data-r="0" data-c="0"' in page and "lumos-hl-tip" in page
     assert 'data-r="' not in h._repr_html_()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_real_minilm_activation_by_module_name_on_words():
+    """The issue's own example on the real MiniLM encoder (packaged weights, a fresh
+    classification head): `bert.encoder.layer.3.output`, dimension 17, per word."""
+    import torch
+
+    from lumos.models.hf.classifier import HFClassifier
+    from lumos.models.packaged import minilm_path
+
+    m = HFClassifier(minilm_path(), labels=("negative", "positive"))
+    text = "Unbelievably GOOD acting, naïve plot"
+    h = highlight([text], model=m, source="activation:module=bert.encoder.layer.3.output,dim=17")
+    cells = h.cells()
+    assert [c.text for c in cells] == text.split()
+    enc = m._encode([{"text": text}])
+    enc.pop("special_tokens_mask")
+    with torch.inference_mode():
+        hidden = m.model(**enc, output_hidden_states=True).hidden_states[4][0, :, 17]
+    tokens = m.tokenizer.convert_ids_to_tokens(enc["input_ids"][0])
+    assert any(len(c.parts) > 1 for c in cells)  # some words did split into pieces
+    # each word's value is the mean of its WordPieces' values ([CLS]/[SEP] dropped)
+    k = 1
+    for c in cells:
+        n = len(c.parts)
+        assert [t for t, _ in c.parts] == tokens[k:k + n]
+        assert c.value == pytest.approx(float(hidden[k:k + n].mean()), rel=1e-4, abs=1e-5)
+        k += n
+    assert tokens[k] == "[SEP]"

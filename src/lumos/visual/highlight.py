@@ -50,9 +50,7 @@ from lumos.visual.align import (
 
 ALIGNS = ("word", "char", "token")
 
-_CELL_STYLE = ("border-width:0;border-radius:3px;margin-left:0;margin-right:0;"
-               "padding-left:2px;padding-right:2px;padding-top:0;padding-bottom:0;"
-               "font-size:100%;line-height:1.7;cursor:default")
+_CELL_STYLE = "border-width:0;border-radius:3px;margin:0;padding:0 2px;line-height:1.7"
 _ROW_STYLE = "margin-top:0;margin-bottom:8px;line-height:1.9;white-space:pre-wrap"
 _LABEL_STYLE = "font-size:85%;color:#444444"
 
