@@ -242,10 +242,10 @@ class HFModel(Model):
     # --- activations (lumos.api.model.Activations)
     def activation_layers(self) -> int:
         """Hidden-state layers: the embeddings plus one per transformer layer."""
-        n = getattr(self.config, "num_hidden_layers", None)
+        n: Any = getattr(self.config, "num_hidden_layers", None)
         if n is None:
             n = getattr(getattr(self.config, "text_config", None), "num_hidden_layers", 0)
-        return int(n) + 1
+        return int(n or 0) + 1
 
     def activation_modules(self) -> list[str]:
         return [n for n, _ in self.model.named_modules() if n]
