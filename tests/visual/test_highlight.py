@@ -78,8 +78,8 @@ def test_every_token_round_trips_through_text_and_title_without_markup():
         assert not any(k.startswith("on") for _, a in p.tags for k in a)
     assert parse_html(h._repr_html_()).scripts == []  # the fragment has no script at all
     page = h.html()
-    assert len(parse_html(page).scripts) == 2  # the data and the tooltip code
-    assert page.count("</script>") == 2  # no token closed a script early
+    assert len(parse_html(page).scripts) == 1  # the tooltip code with its data
+    assert page.count("</script>") == 1  # no token closed a script early
 
 
 def test_rows_are_direction_isolated_for_right_to_left_text():
@@ -255,6 +255,16 @@ def test_save_writes_a_standalone_page(tmp_path):
     assert page.startswith("<!doctype html>") and "http" not in page
     assert 'data-r="0" data-c="0"' in page and "lumos-hl-tip" in page
     assert 'data-r="' not in h._repr_html_()
+
+
+def test_interactive_output_scopes_its_tooltips_to_its_own_container():
+    a = highlight(["a", "b"], [1.0, 2.0]).interactive()._repr_html_()
+    b = highlight(["c"], [3.0]).interactive()._repr_html_()
+    ida = parse_html(a).tags[0][1]["id"]
+    idb = parse_html(b).tags[0][1]["id"]
+    assert ida != idb and ida.startswith("lumos-hl-")
+    assert f'getElementById("{ida}")' in a and "<script>" in a
+    assert "const " not in a.split("function lumosHighlightTips")[0]  # no global const
 
 
 @pytest.mark.slow

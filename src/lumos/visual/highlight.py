@@ -22,11 +22,13 @@ inline hex colours in ``style``, each value in a ``title``, each row's ``dir`` (
 first strong character, as ``dir="auto"`` decides) with each token isolated in
 ``<bdi>``, and focusable ``<button type="button">`` cells (Tab moves through the
 tokens). The saved page adds a richer tooltip shown on hover and on keyboard
-focus (the token's sub-words and their values); scripts never reach the fragment.
+focus (the token's sub-words and their values), and so does ``h.interactive()`` for
+trusted notebook output; scripts never reach the fragment.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -166,15 +168,29 @@ class Highlight:
     def _repr_html_(self) -> str:
         return self.fragment()
 
-    def html(self) -> str:
-        """The standalone page: the fragment plus hover/focus tooltips."""
+    def _block(self) -> str:
+        """The fragment with data attributes, its tooltip element and the script that
+        drives it, scoped to one container (several may share a notebook)."""
         details = [[[[t, None if not math.isfinite(v) else v] for t, v in cell.parts]
                     for cell in row.cells] for row in self.rows]
-        body = (self.fragment(rich=True)
-                + '\n<div id="lumos-hl-tip" role="tooltip" hidden></div>\n'
-                + f"<script>const LUMOS_HL = {H.script_json(details)};</script>")
-        return H.page(title=self.title or "lumos highlighter", body=body, css=_PAGE_CSS,
-                      scripts=[_TOOLTIP_JS])
+        data = H.script_json(details)
+        uid = "lumos-hl-" + hashlib.blake2b(data.encode(), digest_size=6).hexdigest()
+        return (f'<div id="{uid}" class="lumos-hl-root">\n{self.fragment(rich=True)}\n'
+                f'<div class="lumos-hl-tip" role="tooltip" hidden style="{_TIP_STYLE}">'
+                "</div>\n</div>\n"
+                f"<script>{H.script_source(_TOOLTIP_JS)}\n"
+                f"lumosHighlightTips(document.getElementById({H.script_json(uid)}), {data});"
+                "</script>")
+
+    def html(self) -> str:
+        """The standalone page: the fragment plus hover/focus tooltips."""
+        return H.page(title=self.title or "lumos highlighter", body=self._block(),
+                      css=_PAGE_CSS)
+
+    def interactive(self) -> Interactive:
+        """For trusted notebook output: the fragment with the saved page's tooltips
+        (an untrusted notebook strips the script and keeps the plain fragment)."""
+        return Interactive(self._block())
 
     def save(self, path: str | Path) -> Path:
         p = Path(path)
@@ -182,49 +198,62 @@ class Highlight:
         return p
 
 
+class Interactive:
+    """HTML with a script, shown as is by a notebook that trusts its output."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+
 _PAGE_CSS = """
 body { font-family: system-ui, sans-serif; margin: 24px; max-width: 60em; }
 .lumos-hl-tok { font-family: inherit; }
 .lumos-hl-tok:focus-visible { outline: 2px solid #1a1a1a; outline-offset: 1px; }
-#lumos-hl-tip { position: absolute; z-index: 10; background: #1a1a1a; color: #ffffff;
-  padding: 6px 8px; border-radius: 4px; font-size: 13px; max-width: 28em;
-  pointer-events: none; white-space: pre-wrap; }
-#lumos-hl-tip table { border-collapse: collapse; }
-#lumos-hl-tip td { padding: 0 6px 0 0; }
 """
 
+_TIP_STYLE = ("position:fixed;z-index:1000;background:#1a1a1a;color:#ffffff;"
+              "padding:6px 8px;border-radius:4px;font-size:13px;max-width:28em;"
+              "pointer-events:none;white-space:pre-wrap")
+
 _TOOLTIP_JS = r"""
-(function () {
-  const tip = document.getElementById('lumos-hl-tip');
+function lumosHighlightTips(root, data) {
+  const tip = root.querySelector('.lumos-hl-tip');
   function show(btn) {
-    const parts = LUMOS_HL[+btn.dataset.r][+btn.dataset.c] || [];
+    const parts = data[+btn.dataset.r][+btn.dataset.c] || [];
     tip.textContent = '';
     const head = document.createElement('div');
     head.textContent = btn.title;
     tip.appendChild(head);
     if (parts.length > 1) {
       const table = document.createElement('table');
+      table.style.borderCollapse = 'collapse';
       for (const [tok, v] of parts) {
         const tr = table.insertRow();
-        tr.insertCell().textContent = tok;
+        const a = tr.insertCell();
+        a.textContent = tok;
+        a.style.paddingRight = '6px';
         tr.insertCell().textContent = v === null ? 'no value' : String(+v.toPrecision(4));
       }
       tip.appendChild(table);
     }
     const r = btn.getBoundingClientRect();
-    tip.style.left = (window.scrollX + r.left) + 'px';
-    tip.style.top = (window.scrollY + r.bottom + 4) + 'px';
+    tip.style.left = r.left + 'px';
+    tip.style.top = (r.bottom + 4) + 'px';
     tip.hidden = false;
   }
   function hide() { tip.hidden = true; }
-  for (const btn of document.querySelectorAll('.lumos-hl-tok[data-r]')) {
+  for (const btn of root.querySelectorAll('.lumos-hl-tok[data-r]')) {
     btn.addEventListener('mouseenter', () => show(btn));
     btn.addEventListener('mouseleave', hide);
     btn.addEventListener('focus', () => show(btn));
     btn.addEventListener('blur', hide);
   }
-  document.addEventListener('keydown', (e) => { if (e.key === 'Escape') hide(); });
-})();
+  root.addEventListener('keydown', (e) => { if (e.key === 'Escape') hide(); });
+  window.addEventListener('scroll', hide, { passive: true });
+}
 """
 
 
