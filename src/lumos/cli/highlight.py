@@ -92,10 +92,8 @@ def run(args: argparse.Namespace) -> int:
                       use_cache=not args.no_cache,
                       progress=False if args.quiet else f"highlight {mname}")
     except SpecError as e:
-        msg = str(e)
-        flag = "--source" if msg.startswith(("source:", "layer:", "module:")) else \
-            "--align" if msg.startswith("align:") else "--source"
-        raise UsageError(f"{flag}: {msg.removeprefix('source: ')}") from None
+        # the other arguments are checked by argparse: what is left is the source's
+        raise UsageError(f"--source: {str(e).removeprefix('source: ')}") from None
     h.save(out)
     print(f"{len(h)} rows, {len(h.cells())} cells ({h.scale.name}, "
           f"{h.scale.lo:.4g} to {h.scale.hi:.4g}); wrote {out}")

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from lumos.api.types import SpecError
+from lumos.api.types import SpecError, TextSegment
 from lumos.visual import html as H
 from lumos.visual import scales
 from lumos.visual.align import (
@@ -280,7 +280,7 @@ def _as_examples(data: Any, model: Any) -> list[dict[str, Any]]:
     if isinstance(data, str | Mapping):
         data = [data]
     field = next((n for n, fs in model.input_spec().items()
-                  if type(fs).__name__ == "TextSegment"), "text")
+                  if isinstance(fs, TextSegment)), "text")
     return [dict(d) if isinstance(d, Mapping) else {field: str(d)} for d in data]
 
 
