@@ -10,12 +10,12 @@ TEST_STAMP := $(VENV)/.test-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 UI_SRC := $(shell find ui -type f -not -path 'ui/node_modules/*' 2>/dev/null | sort)
 UI_STAMP := src/lumos/server/static/.built-$(shell cat $(UI_SRC) /dev/null | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint typecheck pytest audit-example bootstrap bootstrap-test ui browser bench clean
+.PHONY: demo test lint typecheck pytest audit-example bootstrap bootstrap-test ui browser sanitizer bench clean
 
 demo: bootstrap ui
 	$(BIN)/lumos demo $(DEMO) --port $(PORT)
 
-test: bootstrap-test ui browser lint typecheck pytest audit-example
+test: bootstrap-test ui browser sanitizer lint typecheck pytest audit-example
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,19 @@ browser:
 	  { echo "could not install Debian's chromium (needed by tests/browser)"; [ "$$CI" != "true" ] || exit 1; }; \
 	fi
 
+# JupyterLab's HTML sanitizer (@jupyterlab/apputils) under Node, for tests/visual/test_sanitizer.py;
+# in CI a missing Node or package is a failure, not a skip
+SANITIZER := tests/visual/sanitizer
+SANITIZER_STAMP := $(SANITIZER)/node_modules/.installed-$(shell cat $(SANITIZER)/package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+sanitizer: $(SANITIZER_STAMP)
+$(SANITIZER_STAMP): $(SANITIZER)/package.json $(SANITIZER)/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  (cd $(SANITIZER) && npm ci --no-audit --no-fund --loglevel=error) && \
+	  rm -f $(SANITIZER)/node_modules/.installed-* && touch $@; \
+	else \
+	  echo "npm not found: tests/visual/test_sanitizer.py needs Node"; [ "$$CI" != "true" ] || exit 1; \
+	fi
+
 lint:
 	$(BIN)/ruff check src tests benchmarks
 	PYTHONPATH=src $(BIN)/lint-imports --no-cache
@@ -86,4 +99,4 @@ bench: bootstrap
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) src/lumos/server/static src/lumos/visual/static ui/node_modules
+	rm -rf $(VENV) src/lumos/server/static src/lumos/visual/static ui/node_modules $(SANITIZER)/node_modules

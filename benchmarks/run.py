@@ -41,6 +41,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     # baseline at the script's default budget (200) takes over an hour on a loaded machine
     "counterfactuals": ("bench_counterfactuals.py", ["--n", "200", "--budget", "60"],
                         ["--n", "10", "--budget", "60"]),
+    "highlight": ("bench_highlight.py", [], ["--tokens", "2000", "--repeat", "2"]),
 }
 
 NUMBER = re.compile(r"(?<![\w.])(-?\d[\d,]*(?:\.\d+)?)\s*(x|%|ms|s|MB|GB|ex/s|/s)?(?![\w.])")

@@ -215,6 +215,29 @@ class Differentiable(Protocol):
         """Ids of ``pad``, ``mask``, ``unk`` (those the tokenizer has), for baselines."""
 
 
+@runtime_checkable
+class Activations(Protocol):
+    """A model whose internal activations can be read per input token.
+
+    ``where`` names what to read: an ``int`` is a hidden-state layer (0: the embeddings,
+    ``i``: the output of the ``i``-th layer, negative counts from the last), a ``str``
+    the dotted name of a submodule (``"bert.encoder.layer.3.output"``) whose output is
+    ``[batch, tokens, dim]``. Reading a module installs a forward hook for the call:
+    the engine holds the model exclusively around it (``lumos.engine.activations``).
+    """
+
+    def activation_layers(self) -> int:
+        """How many hidden-state layers ``where=int`` can name (embeddings included)."""
+
+    def activation_modules(self) -> list[str]:
+        """Dotted names of the submodules ``where=str`` can name."""
+
+    def activations(self, inputs: Sequence[Mapping[str, Any]], where: int | str
+                    ) -> list[JsonDict]:
+        """Per example: ``{"tokens": [...], "values": [tokens, dim] float array}``, the
+        tokens being the model's own (special tokens included), aligned with the rows."""
+
+
 def check_outputs(model: Model, outputs: Sequence[Mapping[str, Any]],
                   fields: Collection[str], model_name: str = "model") -> None:
     """Raise ``SpecError`` when outputs miss a requested field or a value misfits."""

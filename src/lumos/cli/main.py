@@ -18,6 +18,7 @@ COMMANDS = (
     "lumos.cli.demo",
     "lumos.cli.serve",
     "lumos.cli.explain",
+    "lumos.cli.highlight",
     "lumos.cli.metrics",
     "lumos.cli.project",
     "lumos.cli.cache",

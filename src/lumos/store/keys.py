@@ -348,3 +348,15 @@ def derived_key(model: Model, component: Component | type[Component], config: An
 def content_key(*parts: Any) -> str:
     """A hash of JSON-able parts (for keys over many rows, such as a projection's)."""
     return _digest(*(_json(p) for p in parts), size=12)
+
+
+#: version of what :func:`activation_key` keys; bump it when activations change meaning
+ACTIVATIONS_VERSION = "1"
+
+
+def activation_key(model: Model, where: int | str) -> str:
+    """Key of the activations ``model`` computes at ``where`` (a hidden-state layer index
+    or a submodule name): the model key plus what was read, never an object id."""
+    what = f"layer:{where}" if isinstance(where, int) else f"module:{where}"
+    return "|".join([model_key(model), f"activations@{ACTIVATIONS_VERSION}",
+                     _digest(what, size=8)])

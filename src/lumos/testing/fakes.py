@@ -98,6 +98,34 @@ class FakeClassifier(_Counting):
         return out
 
 
+    # --- lumos.api.model.Activations: layer 0 / "embed" is each word's vector, layer 1
+    # / "mix" the running mean of the vectors so far (so a word's value depends on
+    # what came before it, as a real layer's would)
+    def activation_layers(self) -> int:
+        return 2
+
+    def activation_modules(self) -> list[str]:
+        return ["embed", "mix"]
+
+    def activations(self, inputs: Sequence[Mapping[str, Any]], where: int | str
+                    ) -> list[dict[str, Any]]:
+        names = {0: "embed", 1: "mix", -2: "embed", -1: "mix"}
+        name = names.get(where) if isinstance(where, int) else where
+        if name not in ("embed", "mix"):
+            raise T.SpecError(f"{'layer' if isinstance(where, int) else 'module'}: "
+                              f"{where!r} is not in this fake (layers 0-1; modules embed, mix)")
+        self._count(inputs)
+        out = []
+        for ex in inputs:
+            toks = ex[self.text_field].split()
+            vs = np.array([_vec(t.lower(), self.dim) for t in toks],
+                          np.float32).reshape(len(toks), self.dim)
+            if name == "mix" and len(toks):
+                vs = np.cumsum(vs, 0) / np.arange(1, len(toks) + 1, dtype=np.float32)[:, None]
+            out.append({"tokens": toks, "values": vs})
+        return out
+
+
 class FakeRegressor(_Counting):
     """Predicts the number of words divided by ten."""
 

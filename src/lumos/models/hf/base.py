@@ -239,6 +239,72 @@ class HFModel(Model):
 
         return switch()
 
+    # --- activations (lumos.api.model.Activations)
+    def activation_layers(self) -> int:
+        """Hidden-state layers: the embeddings plus one per transformer layer."""
+        n: Any = getattr(self.config, "num_hidden_layers", None)
+        if n is None:
+            n = getattr(getattr(self.config, "text_config", None), "num_hidden_layers", 0)
+        return int(n or 0) + 1
+
+    def activation_modules(self) -> list[str]:
+        return [n for n, _ in self.model.named_modules() if n]
+
+    def activations(self, inputs: Sequence[Mapping[str, Any]], where: int | str
+                    ) -> list[dict[str, Any]]:
+        """What ``where`` (a hidden-state layer index or a submodule's dotted name) holds
+        for each token of each input; a module is read through a forward hook installed
+        for this call only (the engine holds the model exclusively meanwhile)."""
+        torch = _torch()
+        encode = getattr(self, "_encode", None)
+        if encode is None:
+            raise SpecError(f"{type(self).__name__} cannot read activations")
+        enc = encode(inputs)
+        enc.pop("special_tokens_mask", None)
+        lengths = enc["attention_mask"].sum(1).tolist()
+        net = self.model.get_encoder() if getattr(self.config, "is_encoder_decoder", False) \
+            else self.model
+        if isinstance(where, int):
+            n = self.activation_layers()
+            if not -n <= where < n:
+                raise SpecError(f"layer: {where} is out of range (the model has {n} "
+                                "hidden-state layers, 0 = embeddings)")
+            with torch.inference_mode():
+                out = net(**enc, output_hidden_states=True)
+            hidden = out.hidden_states[where]
+        else:
+            modules = dict(self.model.named_modules())
+            if where not in modules:
+                import difflib
+
+                close = difflib.get_close_matches(where, list(modules), n=3, cutoff=0.5)
+                raise SpecError(f"module: '{where}' is not a module of the model"
+                                + (f"; close: {', '.join(close)}" if close else
+                                   f"; e.g. {', '.join(list(modules)[1:4])}"))
+            captured: list[Any] = []
+
+            def hook(_module: Any, _args: Any, output: Any) -> None:
+                captured.append(output[0] if isinstance(output, tuple) else output)
+
+            handle = modules[where].register_forward_hook(hook)
+            try:
+                with torch.inference_mode():
+                    net(**enc)
+            finally:
+                handle.remove()
+            if not captured:
+                raise SpecError(f"module: '{where}' did not run in the forward pass")
+            hidden = captured[0]
+            if not hasattr(hidden, "shape") or hidden.ndim != 3 or \
+                    hidden.shape[:2] != enc["input_ids"].shape:
+                shape = tuple(getattr(hidden, "shape", ()))
+                raise SpecError(f"module: '{where}' outputs shape {shape}, not "
+                                "[batch, tokens, dim]")
+        arr = hidden.float().cpu().numpy()
+        tokens = self.tokens_of(enc["input_ids"], lengths)
+        return [{"tokens": tokens[i], "values": trim(arr[i], n, [0])}
+                for i, n in enumerate(lengths)]
+
     def special_token_ids(self) -> Mapping[str, int]:
         tok = self.tokenizer
         out = {}
