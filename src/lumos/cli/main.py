@@ -20,6 +20,7 @@ COMMANDS = (
     "lumos.cli.explain",
     "lumos.cli.metrics",
     "lumos.cli.project",
+    "lumos.cli.embed_map",
     "lumos.cli.cache",
     "lumos.cli.sanity",
     "lumos.cli.generate",

@@ -1,0 +1,154 @@
+"""The embedding map's HTML page in headless Chromium with every network request
+refused: it draws every point, hovering a point shows its token inside its sentence (or
+its sentence), the legend hides and shows a category's points, and text that looks like
+markup stays text."""
+
+import os
+import shutil
+
+import pyarrow as pa
+import pytest
+
+from lumos.api import types as T
+from lumos.datasets import from_table
+from lumos.engine import Engine, Workspace
+from lumos.testing import FakeClassifier
+from lumos.testing.sample import sentiment_dataset
+from lumos.visual import embed_map
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+CHROMIUM = os.environ.get("LUMOS_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+TRICKY = ["</script><b>bold</b> good", 'say "hi" & \'bye\' bad', "שלום עולם good day",
+          "fun 😀 great", "plain awful text", "another nice one"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    # the page needs no server and no built UI (unlike tests/browser/conftest.py's browser)
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium not found at {CHROMIUM} (required in CI)")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def offline_page(chromium):
+    """A page that refuses every request but file:// ones, and fails on script errors."""
+    context = chromium.new_context(viewport={"width": 1200, "height": 800})
+    pg = context.new_page()
+    refused: list[str] = []
+    errors: list[str] = []
+
+    def block(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    pg.route("**/*", block)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(8000)
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+    assert not refused, f"the page asked the network for {refused}"
+
+
+@pytest.fixture
+def ws(store):
+    return Workspace({}, {}, engine=Engine(store))
+
+
+def _open(pg, m, path):
+    m.save(path)
+    pg.goto(path.as_uri())
+    pg.wait_for_function("document.getElementById('map').dataset.drawn !== '0'")
+
+
+def _isolated(pg, n):
+    """A point whose neighbours on screen are far enough for the hover to pick it."""
+    pos = pg.evaluate(f"[...Array({n}).keys()].map(i => window.lumosMap.position(i))")
+    for i, (x, y) in enumerate(pos):
+        if all((x - a) ** 2 + (y - b) ** 2 > 15 ** 2 for j, (a, b) in enumerate(pos)
+               if j != i):
+            return i, x, y
+    pytest.fail("no isolated point on the map")
+
+
+def test_sentence_map_draws_every_point_and_hover_shows_the_sentence(
+        offline_page, ws, tmp_path, shot):
+    ds = sentiment_dataset()
+    m = embed_map(FakeClassifier(), ds, seed=0, workspace=ws)
+    _open(offline_page, m, tmp_path / "map.html")
+    canvas = offline_page.locator("#map")
+    assert canvas.get_attribute("data-points") == str(len(ds))
+    assert canvas.get_attribute("data-drawn") == str(len(ds))
+    # pixels really drawn: the canvas is not blank
+    painted = offline_page.evaluate("""() => {
+        const c = document.getElementById('map'), d = c.getContext('2d')
+            .getImageData(0, 0, c.width, c.height).data;
+        let k = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) k++; return k; }""")
+    assert painted > 50 * len(ds)
+    i, x, y = _isolated(offline_page, len(m))
+    offline_page.mouse.move(x, y)
+    tip = offline_page.locator("#tip")
+    tip.wait_for(state="visible")
+    assert tip.get_attribute("data-point") == str(i)
+    row = ds.examples([m.sentences[m.sentence[i]].row])[0]
+    assert row["text"] in tip.inner_text()
+    assert f"label: {row['label']}" in tip.inner_text()
+    shot(offline_page, "embedding-map")
+    offline_page.mouse.move(2, 2)
+    tip.wait_for(state="hidden")
+
+
+def test_token_map_hover_highlights_the_token_inside_its_sentence_and_escapes_text(
+        offline_page, ws, tmp_path):
+    table = pa.table({"text": TRICKY, "label": ["positive", "negative", "positive",
+                                                "positive", "negative", "positive"]})
+    ds = from_table(table, spec={"text": T.TextSegment(),
+                                 "label": T.CategoryLabel(vocab=("negative", "positive"))})
+    m = embed_map(FakeClassifier(token_embeddings=True), ds, level="token", seed=0,
+                  workspace=ws)
+    n = sum(len(t.split()) for t in TRICKY)
+    assert len(m) == n
+    _open(offline_page, m, tmp_path / "tokens.html")
+    assert offline_page.locator("#map").get_attribute("data-drawn") == str(n)
+    # markup in the text is text: no <b> element came from the data
+    assert offline_page.locator("b").count() == 0
+    i, x, y = _isolated(offline_page, n)
+    offline_page.mouse.move(x, y)
+    tip = offline_page.locator("#tip")
+    tip.wait_for(state="visible")
+    s = m.sentences[m.sentence[i]]
+    token = s.tokens[m.token[i]]
+    assert tip.locator(".tok").inner_text() == token
+    assert tip.locator("mark").inner_text() == token
+    assert tip.locator(".sent").inner_text() == " ".join(s.tokens)
+    assert tip.locator(".sent").get_attribute("dir") == "auto"
+    assert tip.locator(".sent span, .sent mark").count() == len(s.tokens)
+
+
+def test_legend_hides_and_shows_a_category(offline_page, ws, tmp_path):
+    ds = sentiment_dataset()
+    m = embed_map(FakeClassifier(), ds, seed=0, workspace=ws)
+    _open(offline_page, m, tmp_path / "map.html")
+    negatives = sum(v == "negative" for v in ds.to_arrow().column("label").to_pylist())
+    button = offline_page.locator("#legend button", has_text="negative")
+    assert button.locator(".n").inner_text() == str(negatives)
+    button.click()
+    canvas = offline_page.locator("#map")
+    assert canvas.get_attribute("data-drawn") == str(len(ds) - negatives)
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    assert canvas.get_attribute("data-drawn") == str(len(ds))
