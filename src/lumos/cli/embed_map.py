@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     except SpecError as e:
         msg = str(e)
         word = msg.split(":", 1)[0]
-        flag = FLAGS.get(word, "--limit" if "too few for a map" in msg else "--dataset")
+        rows = "--sample" if args.sample else "--limit" if args.limit else "--dataset"
+        flag = FLAGS.get(word, rows)
         raise UsageError(f"{flag}: {msg}") from None
     m.save(out)
     wrote = [str(out)]

@@ -377,7 +377,7 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
     want = T.TokenEmbeddings if level == "token" else T.Embeddings
     if not isinstance(fs, want):
         have = T.find_fields(m.output_spec(), want)
-        raise SpecError(f"field: '{fname}' is not a {want.__name__} field of model "
+        raise SpecError(f"field: '{fname}' is not a field of type {want.__name__} of model "
                         f"'{mname}' ({want.__name__} fields: {have or 'none'})")
     tokens_mode = "all" if level == "token" else "mean"
     vectors, rows, tok = embedding_vectors(ws, mname, dname, fname, layer=layer,
