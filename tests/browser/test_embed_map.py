@@ -86,7 +86,7 @@ def _isolated(pg, n):
 
 
 def test_sentence_map_draws_every_point_and_hover_shows_the_sentence(
-        offline_page, ws, tmp_path, shot):
+        offline_page, ws, tmp_path):
     ds = sentiment_dataset()
     m = embed_map(FakeClassifier(), ds, seed=0, workspace=ws)
     _open(offline_page, m, tmp_path / "map.html")
@@ -107,7 +107,6 @@ def test_sentence_map_draws_every_point_and_hover_shows_the_sentence(
     row = ds.examples([m.sentences[m.sentence[i]].row])[0]
     assert row["text"] in tip.inner_text()
     assert f"label: {row['label']}" in tip.inner_text()
-    shot(offline_page, "embedding-map")
     offline_page.mouse.move(2, 2)
     tip.wait_for(state="hidden")
 
@@ -152,3 +151,41 @@ def test_legend_hides_and_shows_a_category(offline_page, ws, tmp_path):
     assert button.get_attribute("aria-pressed") == "false"
     button.click()
     assert canvas.get_attribute("data-drawn") == str(len(ds))
+
+
+@pytest.mark.slow
+def test_minilm_tweets_map_offline(offline_page, ws, tmp_path, shot):
+    """The real sentiment demo model (MiniLM fine-tuned on tweets): a sentence map of 200
+    tweets coloured by gold label (the docs' screenshot), and a token map whose word pieces
+    join their words and whose hover shows the piece inside its tweet."""
+    import lumos
+    from lumos.demos.sentiment import sentiment_model_dir
+
+    model = lumos.load_model(sentiment_model_dir(progress=False), label_field="label")
+    tweets = lumos.load_dataset("tweets")
+    m = embed_map(model, tweets, limit=200, seed=0, workspace=ws, name="minilm-sentiment")
+    assert len(m) == 200 and m.colouring.categories == ("negative", "neutral", "positive")
+    _open(offline_page, m, tmp_path / "tweets.html")
+    assert offline_page.locator("#map").get_attribute("data-drawn") == "200"
+    i, x, y = _isolated(offline_page, 200)
+    offline_page.mouse.move(x, y)
+    offline_page.locator("#tip").wait_for(state="visible")
+    assert offline_page.locator("#tip .sent").text_content() == \
+        m.sentences[m.sentence[i]].text
+    shot(offline_page, "embedding-map")
+
+    t = embed_map(model, tweets, level="token", limit=5, seed=0, workspace=ws)
+    tokens = model.predict(tweets.examples(list(range(5))), fields=["tokens"])
+    assert len(t) == sum(len(o["tokens"]) for o in tokens)
+    assert all(s.tokens[0] == "[CLS]" and s.tokens[-1] == "[SEP]" for s in t.sentences)
+    pieces = [(s, k) for s in t.sentences for k, j in enumerate(s.joins) if j]
+    assert pieces, "no word piece in 5 tweets"
+    for s, k in pieces:  # a joined piece is shown without its ## marker
+        assert not s.tokens[k].startswith("##")
+    _open(offline_page, t, tmp_path / "tokens.html")
+    assert offline_page.locator("#map").get_attribute("data-drawn") == str(len(t))
+    i, x, y = _isolated(offline_page, len(t))
+    offline_page.mouse.move(x, y)
+    tip = offline_page.locator("#tip")
+    tip.wait_for(state="visible")
+    assert tip.locator("mark").inner_text() == t.point_label(i)

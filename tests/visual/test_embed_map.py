@@ -152,6 +152,10 @@ def test_colour_by_a_prediction_column(ws):
         [m.sentences[s].row for s in m.sentence]))]
     assert m.colouring.field == "probas:label"
     assert list(m.colouring.labels) == preds
+    # the classes keep the gold label's order, so each keeps its colour across maps
+    gold = embed_map(model, ds, workspace=ws).colouring
+    assert m.colouring.categories == gold.categories == LABELS
+    assert m.colouring.colours == gold.colours
 
 
 def test_colour_by_a_number_uses_a_continuous_scale(ws):

@@ -81,7 +81,7 @@
         sent.appendChild(el(q === t ? "mark" : "span", "", s.tokens[q]));
       }
     } else {
-      sent.textContent = s.text;
+      sent.className = "sent whole"; sent.textContent = s.text;
     }
     tip.appendChild(sent);
     if (C.field) tip.appendChild(el("div", "val", C.field + ": " + C.labels[j]));

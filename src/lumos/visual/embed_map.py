@@ -334,7 +334,8 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
               seed: int = 0, limit: int | None = None,
               indices: Sequence[int] | None = None, perplexity: float | None = None,
               n_neighbors: int | None = None, layer: int | None = None,
-              workspace: Any = None, progress: bool | str = False) -> EmbeddingMap:
+              workspace: Any = None, name: str | None = None,
+              progress: bool | str = False) -> EmbeddingMap:
     """Map ``model``'s embeddings over ``dataset`` (or its first ``limit`` rows, or rows
     ``indices``) to 2-D.
 
@@ -345,7 +346,8 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
     prediction column (``probas:label``, ``probas:correct``, ...); by default the gold
     ``label`` when the dataset has one. ``model``/``dataset`` may be names in
     ``workspace`` (an ``lumos.engine.Workspace``; by default a fresh one on the user's
-    store, so embeddings and layouts are cached across runs).
+    store, so embeddings and layouts are cached across runs). ``name`` is the model's
+    name on the map (default: its class name, or its name in ``workspace``).
     """
     from lumos.components.projections.tsne import effective_perplexity
     from lumos.engine import Workspace
@@ -358,8 +360,7 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
         raise SpecError(f"method: must be one of {list(METHODS)}, got '{method}'")
     ws = workspace if workspace is not None else Workspace({}, {})
     if not isinstance(model, str) and not any(m is model for m in ws.models.values()):
-        ws.add_model(getattr(model, "name", None) or type(model).__name__, model,
-                     smoke_test=False)
+        ws.add_model(name or type(model).__name__, model, smoke_test=False)
     if not isinstance(dataset, str) and not any(d is dataset for d in ws.datasets.values()):
         ws.add_dataset(getattr(dataset, "name", None) or "dataset", dataset)
     mname, m, dname, ds = resolve(ws, model, dataset)
@@ -537,12 +538,13 @@ def _colouring(ws: Any, m: Model, ds: Dataset, rows: list[int],
 
 
 def _category_order(m: Model, column: str, counts: Counter[str]) -> list[str]:
-    """A label's vocabulary order when the model declares one (so colours match across
+    """A label's vocabulary order when the model declares one (a gold field's, or a
+    prediction column's such as ``probas:label``, so a class keeps its colour across
     maps), then the other values by frequency; ``(missing)`` last."""
     vocab: tuple[str, ...] = ()
-    for spec in (m.input_spec(), m.output_spec()):
-        fs = spec.get(column)
-        if isinstance(fs, T.CategoryLabel) and fs.vocab:
+    pred = m.output_spec().get(column.partition(":")[0])
+    for fs in (m.input_spec().get(column), m.output_spec().get(column), pred):
+        if isinstance(fs, T.CategoryLabel | T.MulticlassPreds) and fs.vocab:
             vocab = tuple(fs.vocab)
             break
     first = [v for v in vocab if v in counts]
@@ -575,7 +577,7 @@ font:inherit;background:none;border:0;padding:.15em .2em;cursor:pointer;border-r
 border-radius:6px;box-shadow:0 2px 10px rgba(0,0,0,.15);padding:.5em .7em;
 pointer-events:none;font-size:.92em}
 #tip .tok{font-weight:600;font-size:1.05em}
-#tip .sent{margin:.25em 0;overflow-wrap:anywhere}
+#tip .sent{margin:.25em 0;overflow-wrap:anywhere}#tip .sent.whole{white-space:pre-wrap}
 #tip mark{background:#ffe066;border-radius:3px;padding:0 .1em;font-weight:600}
 #tip .val{color:#555}
 """
