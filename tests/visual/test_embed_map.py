@@ -15,8 +15,8 @@ from lumos.api.types import SpecError
 from lumos.datasets import from_table
 from lumos.engine import Engine, Workspace
 from lumos.store import Store
-from lumos.testing import FakeClassifier
-from lumos.testing.sample import sentiment_dataset
+from lumos.testing import FakeClassifier, FakeTagger
+from lumos.testing.sample import ner_dataset, sentiment_dataset
 from lumos.visual import embed_map
 from lumos.visual.embed_map import escape_tsv, unescape_tsv, write_metadata
 
@@ -280,3 +280,47 @@ def test_word_pieces_are_shown_joined_to_their_word(ws):
     assert s.tokens == ("[CLS]", "wonde", "rful", "film", "[SEP]")
     assert s.joins == (False, False, True, False, False)
     assert len(m) == 5 + 6 + 3 + 4
+
+
+class EmbeddingTagger(FakeTagger):
+    """FakeTagger with word vectors (the fake classifier's) aligned with its input words."""
+
+    words = FakeClassifier(token_embeddings=True)
+
+    def output_spec(self) -> T.Spec:
+        return {**super().output_spec(), "token_embeddings": T.TokenEmbeddings(align="tokens")}
+
+    def predict(self, inputs, *, fields=None):
+        outs = super().predict(inputs, fields=fields)
+        for ex, o in zip(inputs, outs, strict=True):
+            o["token_embeddings"] = np.concatenate([self.words.predict(
+                [{"text": t}], fields=["token_embeddings"])[0]["token_embeddings"]
+                for t in ex["tokens"]])
+        return outs
+
+
+def test_a_tagger_token_map_is_coloured_by_its_gold_tags_word_by_word(ws):
+    ds = ner_dataset()
+    m = embed_map(EmbeddingTagger(), ds, level="token", workspace=ws)
+    table = ds.to_arrow()
+    words, tags = table.column("tokens").to_pylist(), table.column("tags").to_pylist()
+    assert len(m) == sum(len(w) for w in words)
+    assert m.colouring.field == "tags"  # the default: gold tags, one per word here
+    assert m.colouring.categories == tuple(t for t in FakeTagger.tags
+                                           if any(t in row for row in tags))
+    for i in range(len(m)):
+        s = m.sentences[m.sentence[i]]
+        assert s.text == " ".join(words[s.row])
+        assert m.point_label(i) == words[s.row][m.token[i]]
+        assert m.colouring.labels[i] == tags[s.row][m.token[i]]
+
+
+def test_a_list_column_that_does_not_align_with_word_pieces_is_refused(ws):
+    texts = ["wonderful film", "terrible acting", "good", "fine day"]
+    ds = from_table(pa.table({"text": texts, "marks": [t.split() for t in texts]}),
+                    spec={"text": T.TextSegment(), "marks": T.Tokens(required=False)})
+    with pytest.raises(SpecError, match=r"^color_by: 'marks' holds a list per row, not one "
+                                        r"value per token of the map"):
+        embed_map(WordPieceClassifier(), ds, level="token", color_by="marks", workspace=ws)
+    with pytest.raises(SpecError, match=r"holds a list per row; .*or use level 'token'"):
+        embed_map(WordPieceClassifier(), ds, color_by="marks", workspace=ws)

@@ -411,7 +411,8 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
     else:
         cfg["n_neighbors"] = max(2, min(int(cfg["n_neighbors"]), len(rows) - 1))
     sentences, where = _sentences(ws, mname, m, ds, sorted(set(rows)), fs, level)
-    colouring = _colouring(ws, m, ds, rows, color_by)
+    lengths = {s.row: len(s.tokens) for s in sentences} if level == "token" else None
+    colouring = _colouring(ws, m, ds, rows, list(tok), color_by, lengths)
     return EmbeddingMap(model_name=mname, dataset_name=dname, level=level, method=method,
                         field=fname, config=cfg, coords=coords.astype(np.float32),
                         vectors=vectors, sentence=tuple(where[r] for r in rows),
@@ -455,6 +456,8 @@ def _sentences(ws: Any, mname: str, m: Model, ds: Dataset, rows: list[int],
     if level == "token" and align and align in m.output_spec():
         outs = ws.engine.predict(m, examples, fields=[align], model_name=mname)
         toks = [[str(t) for t in o[align]] for o in outs]
+    elif level == "token" and align and all(align in ex for ex in examples):
+        toks = [[str(t) for t in ex[align]] for ex in examples]  # input words
     all_ids = list(ds.ids)
     out = []
     for k, (r, ex) in enumerate(zip(rows, examples, strict=True)):
@@ -479,16 +482,26 @@ def _sentences(ws: Any, mname: str, m: Model, ds: Dataset, rows: list[int],
     return out, {r: k for k, r in enumerate(rows)}
 
 
-def _colouring(ws: Any, m: Model, ds: Dataset, rows: list[int],
-               color_by: str | None) -> Colouring:
+def _colouring(ws: Any, m: Model, ds: Dataset, rows: list[int], tok: list[int],
+               color_by: str | None, lengths: Mapping[int, int] | None) -> Colouring:
+    """``lengths``: each row's number of tokens on a token map (a column holding one
+    value per token, such as gold tags aligned with those tokens, colours each token)."""
     from lumos.engine.frames import build_frame
 
     data = ds.to_arrow()
     name = color_by
-    if name is None:
-        gold = next((p for f in m.output_spec().values()
-                     if (p := getattr(f, "parent", None)) and p in data.column_names), None)
-        name = "label" if "label" in data.column_names else gold
+    if name is None:  # the gold label; on a token map, gold tags that align too
+        dspec = ds.spec()
+        golds = [p for f in m.output_spec().values() if (p := getattr(f, "parent", None))
+                 and p in data.column_names]
+        scalar = [p for p in golds if isinstance(dspec.get(p), T.CategoryLabel | T.Scalar)]
+        if "label" in data.column_names and not isinstance(dspec.get("label"),
+                                                           T.SequenceTags):
+            scalar.insert(0, "label")
+        tags = [p for p in golds if isinstance(dspec.get(p), T.SequenceTags)
+                and lengths is not None and _aligns(data.column(p).take(
+                    sorted(lengths)).to_pylist(), sorted(lengths), lengths)]
+        name = next(iter(scalar + tags), None)
         if name is None:
             return Colouring(field=None, kind="none")
     column = name[len("gold:"):] if name.startswith("gold:") else name
@@ -506,8 +519,14 @@ def _colouring(ws: Any, m: Model, ds: Dataset, rows: list[int],
     by_row = dict(zip(uniq, taken, strict=True))
     values = [by_row[r] for r in rows]
     if any(isinstance(v, list | tuple | dict | np.ndarray) for v in values):
-        raise SpecError(f"color_by: '{name}' holds a list per row; colour by a column "
-                        "with one value per row")
+        if lengths is None or not _aligns(taken, uniq, lengths):
+            raise SpecError(
+                f"color_by: '{name}' holds a list per row"
+                + (", not one value per token of the map (its tokens are the model's "
+                   "word pieces)" if lengths is not None else "")
+                + "; colour by a column with one value per row"
+                + ("" if lengths is not None else ", or use level 'token'"))
+        values = [by_row[r][t] for r, t in zip(rows, tok, strict=True)]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool)
                   for v in values if v is not None)
     present = [v for v in values if v is not None and not
@@ -535,6 +554,12 @@ def _colouring(ws: Any, m: Model, ds: Dataset, rows: list[int],
     return Colouring(field=name, kind="category", codes=codes, categories=tuple(cats),
                      colours=tuple(colours), counts=tuple(tally[k] for k in range(len(cats))),
                      labels=tuple(labels))
+
+
+def _aligns(values: Sequence[Any], rows: Sequence[int], lengths: Mapping[int, int]) -> bool:
+    """Each row's value is a list with one entry per token of that row on the map."""
+    return all(isinstance(v, list | tuple | np.ndarray) and len(v) == lengths[r]
+               and lengths[r] > 0 for v, r in zip(values, rows, strict=True))
 
 
 def _category_order(m: Model, column: str, counts: Counter[str]) -> list[str]:
