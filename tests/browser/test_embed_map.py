@@ -153,6 +153,35 @@ def test_legend_hides_and_shows_a_category(offline_page, ws, tmp_path):
     assert canvas.get_attribute("data-drawn") == str(len(ds))
 
 
+def test_wheel_zooms_in_and_a_double_click_resets(offline_page, ws, tmp_path):
+    ds = sentiment_dataset()
+    m = embed_map(FakeClassifier(), ds, seed=0, workspace=ws)
+    _open(offline_page, m, tmp_path / "map.html")
+    canvas = offline_page.locator("#map")
+    before = offline_page.evaluate("[0, 1].map(i => window.lumosMap.position(i))")
+    cx, cy = round(before[0][0]), round(before[0][1])  # events carry whole pixels
+    offline_page.mouse.move(cx, cy)
+    for _ in range(6):
+        offline_page.mouse.wheel(0, -400)
+    offline_page.wait_for_function(
+        f"Number(document.getElementById('map').dataset.drawn) < {len(ds)}")
+    after = offline_page.evaluate("[0, 1].map(i => window.lumosMap.position(i))")
+
+    def dist(a, b):
+        return ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5
+
+    zoom = dist(*after) / dist(*before)
+    assert zoom > 5
+    # the zoom is around the cursor: the point there stays (zoom × its offset) from it
+    for k in (0, 1):
+        for axis, c in ((0, cx), (1, cy)):
+            assert after[k][axis] - c == pytest.approx((before[k][axis] - c) * zoom,
+                                                       abs=1.0)
+    canvas.dblclick()
+    offline_page.wait_for_function(
+        f"document.getElementById('map').dataset.drawn === '{len(ds)}'")
+
+
 @pytest.mark.slow
 def test_minilm_tweets_map_offline(offline_page, ws, tmp_path, shot):
     """The real sentiment demo model (MiniLM fine-tuned on tweets): a sentence map of 200
