@@ -6,6 +6,7 @@
   "use strict";
   var D = LUMOS_MAP, n = D.x.length, C = D.colour;
   var cv = document.getElementById("map"), ctx = cv.getContext("2d");
+  var over = document.getElementById("hover"), octx = over.getContext("2d");
   var tip = document.getElementById("tip");
   var hidden = {}, hover = -1, W = 0, H = 0, k = 1, tx = 0, ty = 0;
   var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity, i;
@@ -33,8 +34,8 @@
   function layout() {
     var box = cv.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
     W = box.width; H = box.height;
-    cv.width = Math.round(W * dpr); cv.height = Math.round(H * dpr);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    cv.width = over.width = Math.round(W * dpr); cv.height = over.height = Math.round(H * dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0); octx.setTransform(dpr, 0, 0, dpr, 0, 0);
     var pad = 18, spanX = (maxX - minX) || 1, spanY = (maxY - minY) || 1;
     var s = Math.min((W - 2 * pad) / spanX, (H - 2 * pad) / spanY);
     var ox = (W - spanX * s) / 2, oy = (H - spanY * s) / 2;
@@ -60,11 +61,15 @@
       ctx.fill();
     });
     ctx.globalAlpha = 1;
-    if (hover >= 0) {
-      ctx.beginPath(); ctx.arc(px(hover), py(hover), r + 3, 0, 2 * Math.PI);
-      ctx.lineWidth = 2; ctx.strokeStyle = "#111"; ctx.stroke();
-    }
     cv.dataset.drawn = String(drawn);
+    ring();
+  }
+  // the hovered point's ring, on its own canvas: hovering never redraws the points
+  function ring() {
+    octx.clearRect(0, 0, W, H);
+    if (hover < 0) return;
+    octx.beginPath(); octx.arc(px(hover), py(hover), r + 3, 0, 2 * Math.PI);
+    octx.lineWidth = 2; octx.strokeStyle = "#111"; octx.stroke();
   }
   function el(tag, cls, text) {
     var e = document.createElement(tag); if (cls) e.className = cls;
@@ -107,10 +112,10 @@
     var b = cv.getBoundingClientRect(), mx = e.clientX - b.left, my = e.clientY - b.top;
     if (drag) { tx = drag.tx + mx - drag.x; ty = drag.ty + my - drag.y; tip.hidden = true; hover = -1; draw(); return; }
     var j = nearest(mx, my);
-    if (j !== hover) { hover = j; draw(); }
+    if (j !== hover) { hover = j; ring(); }
     if (j >= 0) show(j, e.clientX, e.clientY); else tip.hidden = true;
   });
-  cv.addEventListener("mouseleave", function () { tip.hidden = true; if (hover >= 0) { hover = -1; draw(); } });
+  cv.addEventListener("mouseleave", function () { tip.hidden = true; hover = -1; ring(); });
   cv.addEventListener("mousedown", function (e) {
     var b = cv.getBoundingClientRect();
     drag = { x: e.clientX - b.left, y: e.clientY - b.top, tx: tx, ty: ty };

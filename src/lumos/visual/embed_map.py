@@ -276,7 +276,8 @@ class EmbeddingMap:
             'scroll to zoom, drag to pan, double-click to reset.</p></header>'
             f'<main><div id="wrap"><canvas id="map" data-points="{len(self)}" '
             f'data-drawn="0" data-level="{html.attr(self.level)}" role="img" '
-            f'aria-label="{html.attr(self.title)}"></canvas></div>{legend}</main>'
+            f'aria-label="{html.attr(self.title)}"></canvas>'
+            f'<canvas id="hover" aria-hidden="true"></canvas></div>{legend}</main>'
             '<div id="tip" hidden></div>'
         )
 
@@ -586,7 +587,8 @@ header{padding:.7em 1em .3em}h1{font-size:1.1em;margin:0}
 .cap{margin:.2em 0 0;color:#555;font-size:.88em}
 main{flex:1;display:flex;min-height:0;padding:0 1em 1em;gap:1em}
 #wrap{flex:1;position:relative;min-width:0;border:1px solid #e2e2e2;border-radius:6px}
-#map{position:absolute;inset:0;width:100%;height:100%;cursor:crosshair;touch-action:none}
+#map,#hover{position:absolute;inset:0;width:100%;height:100%}
+#map{cursor:crosshair;touch-action:none}#hover{pointer-events:none}
 #legend{width:14em;overflow:auto;font-size:.9em}
 #legend .lt{font-weight:600;margin:.2em 0 .4em;overflow-wrap:anywhere}
 #legend ul{list-style:none;margin:0;padding:0}
