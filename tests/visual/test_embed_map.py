@@ -83,6 +83,13 @@ def test_a_perplexity_that_fits_is_kept(ws):
     assert "perplexity 2.5;" in m.description() and "capped" not in m.description()
 
 
+def test_umap_neighbourhood_is_capped_for_few_points(ws):
+    ds = _dataset([f"good film number {i}" if i % 2 else f"bad day {i}" for i in range(6)])
+    m = embed_map(FakeClassifier(), ds, method="umap", workspace=ws)
+    assert (m.config["n_neighbors"], m.config["effective_neighbors"]) == (15, 5)
+    assert "5 neighbours (asked 15; capped below the points)" in m.description()
+
+
 @pytest.mark.parametrize("method", ["tsne", "umap"])
 def test_fewer_than_four_sentences_are_refused_with_the_count(ws, method):
     ds = _dataset(["good", "bad", "nice one"])

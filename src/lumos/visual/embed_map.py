@@ -127,7 +127,10 @@ class EmbeddingMap:
             if asked != used:
                 how += f" (asked {_num(asked)}; capped at (points − 1) / 3)"
         else:
-            how += f", {cfg.get('n_neighbors')} neighbours"
+            asked, used = cfg.get("n_neighbors"), cfg.get("effective_neighbors")
+            how += f", {used} neighbours"
+            if asked != used:
+                how += f" (asked {asked}; capped below the points)"
         colour = (f"colour: {self.colouring.field}" if self.colouring.field
                   else "one colour")
         return f"{how}; {colour}"
@@ -351,6 +354,7 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
     name on the map (default: its class name, or its name in ``workspace``).
     """
     from lumos.components.projections.tsne import effective_perplexity
+    from lumos.components.projections.umap import effective_neighbors
     from lumos.engine import Workspace
     from lumos.engine.frames import check_indices, resolve
     from lumos.engine.projection import embedding_vectors, project
@@ -410,7 +414,7 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
         cfg["effective_perplexity"] = effective_perplexity(float(cfg["perplexity"]),
                                                            len(rows))
     else:
-        cfg["n_neighbors"] = max(2, min(int(cfg["n_neighbors"]), len(rows) - 1))
+        cfg["effective_neighbors"] = effective_neighbors(int(cfg["n_neighbors"]), len(rows))
     sentences, where = _sentences(ws, mname, m, ds, sorted(set(rows)), fs, level)
     lengths = {s.row: len(s.tokens) for s in sentences} if level == "token" else None
     colouring = _colouring(ws, m, ds, rows, list(tok), color_by, lengths)

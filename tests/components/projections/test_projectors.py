@@ -114,3 +114,11 @@ def test_tsne_refuses_three_points_and_a_perplexity_of_zero():
         TSNEProjector().fit_transform(x[:3])
     with pytest.raises(SpecError, match="perplexity must be positive"):
         TSNEProjector().fit_transform(x, config=TSNEProjector.make_config({"perplexity": 0}))
+
+
+@pytest.mark.parametrize(("asked", "n", "used"), [(15, 100, 15), (15, 16, 15), (15, 6, 5),
+                                                  (15, 3, 2), (1, 50, 2)])
+def test_umap_neighbourhood_is_capped_below_the_points(asked, n, used):
+    from lumos.components.projections.umap import effective_neighbors
+
+    assert effective_neighbors(asked, n) == used
