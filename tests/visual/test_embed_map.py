@@ -125,6 +125,17 @@ def test_an_unknown_colour_field_lists_the_columns(ws):
         embed_map(FakeClassifier(), sentiment_dataset(), color_by="nope", workspace=ws)
 
 
+def test_a_bad_colour_field_is_refused_before_the_projection_is_fitted(ws, monkeypatch):
+    import lumos.engine.projection as projection
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("fitted before checking color_by")
+
+    monkeypatch.setattr(projection, "project", no_fit)
+    with pytest.raises(SpecError, match="^color_by: 'nope'"):
+        embed_map(FakeClassifier(), sentiment_dataset(), color_by="nope", workspace=ws)
+
+
 def test_token_map_has_one_point_per_token_with_its_sentence(ws):
     ds = sentiment_dataset()
     m = embed_map(FakeClassifier(token_embeddings=True), ds, level="token", workspace=ws)

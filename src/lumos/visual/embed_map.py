@@ -378,6 +378,15 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
         idx = list(range(min(limit, len(ds))))
     else:
         idx = check_indices(ds, indices)
+    config: dict[str, Any] = {"n_components": 2, "seed": seed}
+    if perplexity is not None:
+        if method != "tsne":
+            raise SpecError("perplexity: only applies to method 'tsne'")
+        config["perplexity"] = perplexity
+    if n_neighbors is not None:
+        if method != "umap":
+            raise SpecError("n_neighbors: only applies to method 'umap'")
+        config["n_neighbors"] = n_neighbors
     fname = field or _default_field(m, level)
     fs = m.output_spec().get(fname)
     want = T.TokenEmbeddings if level == "token" else T.Embeddings
@@ -394,15 +403,10 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
         raise SpecError(f"{vectors.shape[0]} {unit} are too few for a map: "
                         f"{DISPLAY[method]} needs at least {MIN_POINTS} points "
                         f"({len(idx)} rows of dataset '{dname}' were read)")
-    config: dict[str, Any] = {"n_components": 2, "seed": seed}
-    if perplexity is not None:
-        if method != "tsne":
-            raise SpecError("perplexity: only applies to method 'tsne'")
-        config["perplexity"] = perplexity
-    if n_neighbors is not None:
-        if method != "umap":
-            raise SpecError("n_neighbors: only applies to method 'umap'")
-        config["n_neighbors"] = n_neighbors
+    # what the page shows beside the points, checked before the fit
+    sentences, where = _sentences(ws, mname, m, ds, sorted(set(rows)), fs, level)
+    lengths = {s.row: len(s.tokens) for s in sentences} if level == "token" else None
+    colouring = _colouring(ws, m, ds, rows, list(tok), color_by, lengths)
     res = project(ws, mname, dname, fname, method, config, layer=layer, tokens=tokens_mode,
                   indices=idx)
     points = res["points"]
@@ -415,9 +419,6 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
                                                            len(rows))
     else:
         cfg["effective_neighbors"] = effective_neighbors(int(cfg["n_neighbors"]), len(rows))
-    sentences, where = _sentences(ws, mname, m, ds, sorted(set(rows)), fs, level)
-    lengths = {s.row: len(s.tokens) for s in sentences} if level == "token" else None
-    colouring = _colouring(ws, m, ds, rows, list(tok), color_by, lengths)
     return EmbeddingMap(model_name=mname, dataset_name=dname, level=level, method=method,
                         field=fname, config=cfg, coords=coords.astype(np.float32),
                         vectors=vectors, sentence=tuple(where[r] for r in rows),
