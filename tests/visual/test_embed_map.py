@@ -3,6 +3,7 @@ points, colouring by a field, the TensorBoard Projector files and the page's esc
 
 import json
 import re
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -134,6 +135,19 @@ def test_a_bad_colour_field_is_refused_before_the_projection_is_fitted(ws, monke
     monkeypatch.setattr(projection, "project", no_fit)
     with pytest.raises(SpecError, match="^color_by: 'nope'"):
         embed_map(FakeClassifier(), sentiment_dataset(), color_by="nope", workspace=ws)
+
+
+def test_stages_are_reported_and_a_set_cancel_stops_the_map(ws):
+    from lumos.api.context import Cancelled
+
+    seen = []
+    embed_map(FakeClassifier(), sentiment_dataset(), workspace=ws,
+              on_progress=lambda done, total, stage: seen.append(stage))
+    assert any(s.startswith("fitting TSNE on 16 × 8") for s in seen) and seen[-1] == "done"
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        embed_map(FakeClassifier(), sentiment_dataset(), workspace=ws, seed=9, cancel=stop)
 
 
 def test_token_map_has_one_point_per_token_with_its_sentence(ws):

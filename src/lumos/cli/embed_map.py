@@ -4,6 +4,7 @@ PNG, and TensorBoard Projector files)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from lumos.cli.common import add_model_dataset_args, check_out_path, workspace_from_args
@@ -63,11 +64,17 @@ def run(args: argparse.Namespace) -> int:
     if args.neighbors is not None and args.method != "umap":
         raise UsageError("--neighbors: only applies to --method umap")
     ws, mname, dname = workspace_from_args(args)
+
+    def stage(done: int, total: int, name: str) -> None:
+        if name.startswith("fitting"):  # the one long step after the embeddings
+            print(f"{name} ...", file=sys.stderr, flush=True)
+
     try:
         m = embed_map(mname, dname, level=args.level, method=args.method,
                       color_by=args.color_by, field=args.field, seed=args.seed,
                       perplexity=args.perplexity, n_neighbors=args.neighbors,
-                      layer=args.layer, workspace=ws, progress=f"embed {mname}")
+                      layer=args.layer, workspace=ws, progress=f"embed {mname}",
+                      on_progress=stage)
     except SpecError as e:
         msg = str(e)
         word = msg.split(":", 1)[0]

@@ -29,8 +29,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -339,7 +340,9 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
               indices: Sequence[int] | None = None, perplexity: float | None = None,
               n_neighbors: int | None = None, layer: int | None = None,
               workspace: Any = None, name: str | None = None,
-              progress: bool | str = False) -> EmbeddingMap:
+              progress: bool | str = False,
+              on_progress: Callable[[int, int, str], None] | None = None,
+              cancel: threading.Event | None = None) -> EmbeddingMap:
     """Map ``model``'s embeddings over ``dataset`` (or its first ``limit`` rows, or rows
     ``indices``) to 2-D.
 
@@ -352,6 +355,9 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
     ``workspace`` (an ``lumos.engine.Workspace``; by default a fresh one on the user's
     store, so embeddings and layouts are cached across runs). ``name`` is the model's
     name on the map (default: its class name, or its name in ``workspace``).
+    ``progress`` shows a bar while embedding (its label when a string); ``on_progress(done,
+    total, stage)`` hears the fit's stages (``lumos.engine.projection.project``); setting
+    ``cancel`` stops between batches and stages (``lumos.api.context.Cancelled``).
     """
     from lumos.components.projections.tsne import effective_perplexity
     from lumos.components.projections.umap import effective_neighbors
@@ -397,7 +403,7 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
     tokens_mode = "all" if level == "token" else "mean"
     vectors, rows, tok = embedding_vectors(ws, mname, dname, fname, layer=layer,
                                            tokens=tokens_mode, indices=idx,
-                                           progress=progress)
+                                           progress=progress, cancel=cancel)
     unit = "tokens" if level == "token" else "sentences"
     if vectors.shape[0] < MIN_POINTS:
         raise SpecError(f"{vectors.shape[0]} {unit} are too few for a map: "
@@ -408,7 +414,7 @@ def embed_map(model: Model | str, dataset: Dataset | str, *, level: str = "sente
     lengths = {s.row: len(s.tokens) for s in sentences} if level == "token" else None
     colouring = _colouring(ws, m, ds, rows, list(tok), color_by, lengths)
     res = project(ws, mname, dname, fname, method, config, layer=layer, tokens=tokens_mode,
-                  indices=idx)
+                  indices=idx, on_progress=on_progress, cancel=cancel)
     points = res["points"]
     coords = np.stack([points.column("x").to_numpy(), points.column("y").to_numpy()], 1)
     if points.column("index").to_pylist() != rows:
