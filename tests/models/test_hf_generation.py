@@ -80,6 +80,18 @@ def test_masked_lm_fills_masks(tiny):
     assert "[MASK]" not in out["filled_text"]
 
 
+def test_masked_lm_token_embeddings_align_with_its_tokens_and_pool_to_its_embedding(tiny):
+    model, _ = tiny("hf_masked_lm")
+    assert "token_embeddings" not in model.default_fields()  # computed only when asked
+    short, long = model.predict([{"text": "a short one"},
+                                 {"text": "a much longer sentence than that"}],
+                                fields=["tokens", "token_embeddings", "embedding"])
+    for out in (short, long):
+        emb = out["token_embeddings"]
+        assert emb.shape[0] == len(out["tokens"])  # padding trimmed
+        np.testing.assert_allclose(emb.mean(0), out["embedding"], rtol=1e-4, atol=1e-5)
+
+
 def test_qa_answer_is_the_context_span(tiny):
     model, examples = tiny("hf_qa")
     for ex, o in zip(examples, model.predict(examples), strict=True):

@@ -21,6 +21,17 @@ def test_multitask_outputs_are_prefixed_per_head(tiny):
     assert plain["ner_tags"] == out["ner_tags"]
 
 
+def test_multitask_token_embeddings_align_with_its_word_pieces(tiny):
+    model, _ = tiny("multitask")
+    assert "token_embeddings" not in model.default_fields()  # computed only when asked
+    outs = model.predict([{"text": "Obama visited Paris"}, {"text": "a much longer text"}],
+                         fields=["tokens", "token_embeddings", "embedding"])
+    for out in outs:
+        assert out["token_embeddings"].shape[0] == len(out["tokens"])  # padding trimmed
+        np.testing.assert_allclose(out["token_embeddings"].mean(0), out["embedding"],
+                                   rtol=1e-4, atol=1e-5)
+
+
 def test_multitask_save_load_round_trip(tiny, tmp_path):
     from lumos.models.hf.multitask import MultiTaskModel
 

@@ -21,6 +21,7 @@ COMMANDS = (
     "lumos.cli.highlight",
     "lumos.cli.metrics",
     "lumos.cli.project",
+    "lumos.cli.embed_map",
     "lumos.cli.cache",
     "lumos.cli.sanity",
     "lumos.cli.generate",

@@ -228,6 +228,25 @@ def project(workspace: Workspace, model: str | Model, dataset: str | Dataset,
             "points": _points_table(ids, idx, owner, tok, coords, token_text)}
 
 
+def embedding_vectors(workspace: Workspace, model: str | Model, dataset: str | Dataset,
+                      field: str = "embedding", *, layer: int | None = None,
+                      tokens: str = "mean", indices: Sequence[int] | None = None,
+                      progress: bool | str = False,
+                      cancel: threading.Event | None = None
+                      ) -> tuple[np.ndarray, list[int], list[int]]:
+    """The vectors ``project`` fits with the same settings, in its point order:
+    ``(points × dim, dataset row per point, token position per point or -1)``. The
+    embeddings come through the engine's caches (a second call predicts nothing)."""
+    mname, m, _, ds = resolve(workspace, model, dataset)
+    assert m is not None
+    fs = _check_field(m, field, layer, tokens)
+    idx = list(check_indices(ds, indices))
+    outs = workspace.engine.predict(m, ds.examples(idx), fields=[field], model_name=mname,
+                                    progress=progress, cancel=cancel)
+    x, owner, tok = _vectors(fs, [o[field] for o in outs], layer, tokens, field)
+    return x, [idx[o] for o in owner], tok
+
+
 def place(workspace: Workspace, model: str | Model, dataset: str | Dataset,
           examples: Sequence[Mapping[str, Any]], field: str = "embedding",
           method: str = "umap", config: Any = None, *, layer: int | None = None,

@@ -47,13 +47,18 @@ class _Counting(Model):
 
 
 class FakeClassifier(_Counting):
-    """Sentiment by keyword count: positive words push 'positive', negative 'negative'."""
+    """Sentiment by keyword count: positive words push 'positive', negative 'negative'.
+
+    ``embedding`` is the mean of fixed per-word vectors; with ``token_embeddings=True``
+    the model also declares those vectors per token (``token_embeddings``, aligned with
+    ``tokens``), as the Hugging Face adapters do."""
 
     labels = ("negative", "positive")
 
     def __init__(self, *, max_batch_size: int = 8, dim: int = 8, text_field: str = "text",
-                 label_field: str = "label") -> None:
+                 label_field: str = "label", token_embeddings: bool = False) -> None:
         super().__init__()
+        self.token_embeddings = token_embeddings
         self.max_batch_size = max_batch_size
         self.dim = dim
         self.text_field = text_field
@@ -70,6 +75,8 @@ class FakeClassifier(_Counting):
             "embedding": T.Embeddings(),
             "attention": T.AttentionHeads(align_in="tokens", align_out="tokens",
                                           num_layers=1, num_heads=2),
+            **({"token_embeddings": T.TokenEmbeddings(align="tokens")}
+               if self.token_embeddings else {}),
         }
 
     def logit(self, text: str) -> float:
@@ -91,6 +98,10 @@ class FakeClassifier(_Counting):
             if "embedding" in wanted:
                 vs = [_vec(t.lower(), self.dim) for t in toks] or [np.zeros(self.dim, np.float32)]
                 r["embedding"] = np.mean(vs, 0)
+            if "token_embeddings" in wanted and self.token_embeddings:
+                r["token_embeddings"] = np.array(
+                    [_vec(t.lower(), self.dim) for t in toks], np.float32
+                ).reshape(len(toks), self.dim)
             if "attention" in wanted:
                 n = len(toks)
                 r["attention"] = np.full((1, 2, n, n), 1.0 / max(n, 1), np.float32)

@@ -14,6 +14,8 @@ cheap.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 _EXPORTS = {
@@ -34,3 +36,19 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'lumos.visual' has no attribute '{name}'")
+
+
+class _Package(types.ModuleType):
+    """Each function shares its name with its module, and importing a submodule sets the
+    package's attribute to the module: keep the function there instead, so
+    ``lumos.visual.embed_map(...)`` works whichever import came first (the module stays
+    in ``sys.modules``)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (name in _EXPORTS and isinstance(value, types.ModuleType)
+                and value.__name__ == _EXPORTS[name]):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -80,3 +80,45 @@ def test_umap_seeded_places_new_points(blobs):
     c = [a[i * 20:(i + 1) * 20].mean(0) for i in range(3)]
     d = [np.linalg.norm(new[0] - ci) for ci in c]
     assert int(np.argmin(d)) == 0
+
+
+@pytest.mark.parametrize(("asked", "n", "used"), [
+    (30.0, 4, 1.0), (30.0, 10, 3.0), (30.0, 91, 30.0), (5.0, 100, 5.0), (2.0, 7, 2.0),
+    (30.0, 1000, 30.0)])
+def test_tsne_perplexity_is_capped_for_few_points(asked, n, used):
+    from lumos.components.projections.tsne import effective_perplexity
+
+    p = effective_perplexity(asked, n)
+    assert p == pytest.approx(used)
+    # openTSNE takes 3·perplexity neighbours (fewer than the points); scikit-learn
+    # requires perplexity < n_samples
+    assert 3 * p < n and p < n
+
+
+@pytest.mark.parametrize("n", [4, 5, 7])
+def test_tsne_fits_few_points_without_lowering_perplexity_itself(n, caplog):
+    from lumos.components.projections.tsne import TSNEProjector
+
+    x = np.random.default_rng(1).standard_normal((n, 6)).astype(np.float32)
+    with caplog.at_level("WARNING"):
+        assert TSNEProjector().fit_transform(x).shape == (n, 2)
+    # openTSNE logs "Perplexity value 30 is too high" when it has to lower it
+    assert not [r for r in caplog.records if "erplexity" in r.getMessage()]
+
+
+def test_tsne_refuses_three_points_and_a_perplexity_of_zero():
+    from lumos.components.projections.tsne import TSNEProjector
+
+    x = np.random.default_rng(1).standard_normal((4, 6)).astype(np.float32)
+    with pytest.raises(SpecError, match="needs at least 4 points, got 3"):
+        TSNEProjector().fit_transform(x[:3])
+    with pytest.raises(SpecError, match="perplexity must be positive"):
+        TSNEProjector().fit_transform(x, config=TSNEProjector.make_config({"perplexity": 0}))
+
+
+@pytest.mark.parametrize(("asked", "n", "used"), [(15, 100, 15), (15, 16, 15), (15, 6, 5),
+                                                  (15, 3, 2), (1, 50, 2)])
+def test_umap_neighbourhood_is_capped_below_the_points(asked, n, used):
+    from lumos.components.projections.umap import effective_neighbors
+
+    assert effective_neighbors(asked, n) == used

@@ -9,7 +9,23 @@ import numpy as np
 
 from lumos.api.component import Projector
 from lumos.api.registry import register
+from lumos.api.types import SpecError
 from lumos.components.projections._common import check_fitted, check_input
+
+#: fewer points leave t-SNE no neighbourhood to keep (and openTSNE needs 3 neighbours)
+MIN_POINTS = 4
+
+
+def effective_perplexity(perplexity: float, n_points: int) -> float:
+    """The perplexity t-SNE runs with on ``n_points``: the one asked for, capped at
+    ``(n_points - 1) / 3`` (at least 1).
+
+    openTSNE takes ``3 * perplexity`` nearest neighbours, which must be fewer than the
+    points, and scikit-learn requires ``perplexity < n_samples``; the cap keeps both
+    (openTSNE would otherwise lower it itself, with a warning)."""
+    if perplexity <= 0:
+        raise SpecError(f"tsne: perplexity must be positive, got {perplexity}")
+    return float(min(perplexity, max(1.0, (n_points - 1) / 3)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,9 +52,8 @@ class TSNEProjector(Projector):
         from openTSNE import TSNE
 
         cfg = config if config is not None else TSNEConfig()
-        arr = check_input(x, self.id, cfg.n_components, min_rows=4)
-        # perplexity must stay below the number of points / 3 for the affinities
-        perplexity = float(min(cfg.perplexity, max(1.0, (arr.shape[0] - 1) / 3)))
+        arr = check_input(x, self.id, cfg.n_components, min_rows=MIN_POINTS)
+        perplexity = effective_perplexity(cfg.perplexity, arr.shape[0])
         tsne = TSNE(n_components=cfg.n_components, perplexity=perplexity, metric=cfg.metric,
                     n_iter=cfg.n_iter, random_state=cfg.seed, n_jobs=1,
                     # auto: Barnes-Hut below 10k points, FFT above (FFT is 2-D only)

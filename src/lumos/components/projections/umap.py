@@ -37,7 +37,7 @@ class UMAPProjector(Projector):
         umap = import_umap()
         cfg = config if config is not None else UMAPConfig()
         arr = check_input(x, self.id, cfg.n_components, min_rows=3)
-        n_neighbors = max(2, min(cfg.n_neighbors, arr.shape[0] - 1))
+        n_neighbors = effective_neighbors(cfg.n_neighbors, arr.shape[0])
         # a seed makes umap-learn run single-threaded (and warn about it): that is the
         # price of a reproducible layout
         self._model = umap.UMAP(n_components=cfg.n_components, n_neighbors=n_neighbors,
@@ -54,6 +54,12 @@ class UMAPProjector(Projector):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return np.asarray(self._model.transform(arr), dtype=np.float32)
+
+
+def effective_neighbors(n_neighbors: int, n_points: int) -> int:
+    """The neighbourhood UMAP runs with on ``n_points``: the one asked for, capped below
+    the number of points (at least 2)."""
+    return max(2, min(int(n_neighbors), n_points - 1))
 
 
 def _init(arr: np.ndarray, n_components: int) -> str:

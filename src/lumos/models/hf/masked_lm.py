@@ -40,6 +40,7 @@ class HFMaskedLM(HFModel):
             "top_tokens": T.TopTokens(align="tokens"),
             "filled_text": T.GeneratedText(description="masks replaced by top predictions"),
             "embedding": T.Embeddings(description="mean-pooled last layer"),
+            "token_embeddings": T.TokenEmbeddings(align="tokens"),
             "attention": T.AttentionHeads(align_in="tokens", align_out="tokens",
                                           num_layers=cfg.num_hidden_layers,
                                           num_heads=cfg.num_attention_heads),
@@ -53,7 +54,7 @@ class HFMaskedLM(HFModel):
         torch = _torch()
         wanted = want(fields, self.default_fields())
         need_attn = "attention" in wanted
-        need_hidden = "embedding" in wanted
+        need_hidden = bool(wanted & {"embedding", "token_embeddings"})
         enc = self.tokenize([ex[self.text_field] for ex in inputs], padding=True,
                             truncation=True, max_length=self.max_length, return_tensors="pt")
         mask = enc["attention_mask"]
@@ -63,7 +64,9 @@ class HFMaskedLM(HFModel):
                              output_hidden_states=need_hidden)
         att = stack_attentions(out.attentions) if need_attn else None
         pooled = (mean_pool(out.hidden_states[-1], mask).float().cpu().numpy()
-                  if need_hidden else None)
+                  if "embedding" in wanted else None)
+        tok_emb = (out.hidden_states[-1].float().cpu().numpy()
+                   if "token_embeddings" in wanted else None)
         ids = enc["input_ids"]
         tokens = self.tokens_of(ids, lengths)
         mask_id = self.tokenizer.mask_token_id
@@ -79,6 +82,8 @@ class HFMaskedLM(HFModel):
             r["filled_text"] = self.tokenizer.decode(filled.tolist(), skip_special_tokens=True)
             if pooled is not None:
                 r["embedding"] = pooled[i]
+            if tok_emb is not None:
+                r["token_embeddings"] = trim(tok_emb[i], n, [0])
             if att is not None:
                 r["attention"] = trim(att[i], n, [2, 3])
             results.append(r)

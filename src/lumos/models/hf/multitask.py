@@ -99,6 +99,7 @@ class MultiTaskModel(HFModel):
         spec.update({
             "tokens": T.Tokens(parent=self.text_field, description="word pieces"),
             "embedding": T.Embeddings(description="mean-pooled last layer"),
+            "token_embeddings": T.TokenEmbeddings(align="tokens"),
             "attention": T.AttentionHeads(align_in="tokens", align_out="tokens",
                                           num_layers=cfg.num_hidden_layers,
                                           num_heads=cfg.num_attention_heads),
@@ -169,6 +170,8 @@ class MultiTaskModel(HFModel):
             out = self.model(**enc, output_attentions=need_attn)
         probs = {h.name: out[h.name].float().softmax(-1).cpu().numpy() for h in self.heads}
         pooled = mean_pool(out["_encoder"].last_hidden_state, mask).float().cpu().numpy()
+        tok_emb = (out["_encoder"].last_hidden_state.float().cpu().numpy()
+                   if "token_embeddings" in wanted else None)
         att = stack_attentions(out["_encoder"].attentions) if need_attn else None
         tokens = self.tokens_of(enc["input_ids"], lengths)
         grads = None
@@ -199,6 +202,8 @@ class MultiTaskModel(HFModel):
                         wp[w] = p[pos]
                 r[f"{h.name}_tag_probs"] = wp
                 r[f"{h.name}_tags"] = [h.labels[int(k)] for k in wp.argmax(-1)]
+            if tok_emb is not None:
+                r["token_embeddings"] = trim(tok_emb[i], n, [0])
             if att is not None:
                 r["attention"] = trim(att[i], n, [2, 3])
             if grads is not None:
