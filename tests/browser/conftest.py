@@ -33,17 +33,27 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
+    """The one headless Chromium of the session. Playwright's sync API runs one instance
+    per thread, so every browser test shares it (a module that started its own failed
+    whenever another module had started this one first)."""
     _need(os.path.exists(CHROMIUM) or shutil.which("chromium") is not None,
           f"Chromium not found at {CHROMIUM}")
-    _need((STATIC_DIR / "index.html").is_file(),
-          "the web UI is not built (make ui, or npm ci && npm run build in ui/)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """Chromium for the workbench's pages: the built web UI is required too (the static
+    files, highlighter and embedding map need only ``chromium``)."""
+    _need((STATIC_DIR / "index.html").is_file(),
+          "the web UI is not built (make ui, or npm ci && npm run build in ui/)")
+    return chromium
 
 
 def slow_model():

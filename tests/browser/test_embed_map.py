@@ -3,8 +3,6 @@ refused: it draws every point, hovering a point shows its token inside its sente
 its sentence), the legend hides and shows a category's points, and text that looks like
 markup stays text."""
 
-import os
-import shutil
 
 import pyarrow as pa
 import pytest
@@ -18,26 +16,8 @@ from lumos.visual import embed_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-CHROMIUM = os.environ.get("LUMOS_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 TRICKY = ["</script><b>bold</b> good", 'say "hi" & \'bye\' bad', "שלום עולם good day",
           "fun 😀 great", "plain awful text", "another nice one"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    # the page needs no server and no built UI (unlike tests/browser/conftest.py's browser)
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium not found at {CHROMIUM} (required in CI)")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

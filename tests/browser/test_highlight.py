@@ -1,7 +1,5 @@
 """The highlighter's saved page in real Chromium: cells, hover values, legend, keyboard."""
 
-import os
-import shutil
 
 import pytest
 from playwright.sync_api import expect
@@ -10,25 +8,10 @@ from lumos.testing.fakes import FakeClassifier
 from lumos.visual import highlight
 from lumos.visual import scales as S
 
-from .conftest import ARGS, CHROMIUM, _need
-
 pytestmark = pytest.mark.browser
 
 TEXTS = ["a good film with a great cast", "bad <script>alert(1)</script> & \"awful\"",
          "مرحبا بالعالم 😀", "שלום עולם"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Chromium alone: this page needs no server and no built UI."""
-    _need(os.path.exists(CHROMIUM) or shutil.which("chromium") is not None,
-          f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
