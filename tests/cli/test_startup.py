@@ -10,7 +10,8 @@ from lumos.cli.main import COMMANDS
 HEAVY = ("torch", "transformers", "pandas", "sklearn", "scipy", "fastapi", "uvicorn",
          "captum", "keras", "pyarrow", "umap", "datasets")
 COMMAND_NAMES = ["predict", "demo", "serve", "explain", "metrics", "project", "cache",
-                 "agreement", "randomisation", "generate", "audit"]
+                 "agreement", "randomisation", "generate", "audit", "highlight", "embed-map",
+                 "plot"]
 
 PROBE = """
 import sys
