@@ -15,8 +15,9 @@ from typing import Any
 
 from lumos.api.model import Activations, Model
 from lumos.api.types import SpecError
-from lumos.engine.batches import ProgressFn, plan_batches, run_batches
+from lumos.engine.batches import ProgressFn
 from lumos.engine.concurrency import model_access
+from lumos.engine.derived import derived_outputs
 from lumos.engine.predict import Engine
 from lumos.store import keys
 
@@ -38,37 +39,11 @@ def activations(engine: Engine, model: Model, examples: Sequence[Mapping[str, An
         raise SpecError(f"source: {type(model).__name__} exposes no activations (it does "
                         "not implement lumos.api.model.Activations)")
     key = keys.activation_key(model, where)
-    ids = engine.cache_keys(model, examples)
-    results: dict[str, dict[str, Any]] = {i: {} for i in ids}
-    persist = model.persistent_cache()
-    if use_cache and persist:
-        for (i, f), v in engine.store.get_outputs(key, list(results), list(FIELDS)).items():
-            results[i][f] = v
-    first: dict[str, int] = {}
-    for n, i in enumerate(ids):
-        first.setdefault(i, n)
-    todo = sorted((i for i in results if len(results[i]) < len(FIELDS)),
-                  key=lambda i: model.length_key(examples[first[i]]))
 
-    def work(chunk: Sequence[str]) -> list[dict[str, Any]]:
-        batch = [examples[first[i]] for i in chunk]
+    def compute(batch: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         with model_access(model, (ACCESS_FIELD,)):
-            outs = model.activations(batch, where)
-        if len(outs) != len(batch):
-            raise RuntimeError(f"activations returned {len(outs)} results for "
-                               f"{len(batch)} examples")
-        return outs
+            return model.activations(batch, where)
 
-    def finish(chunk: Sequence[str], outs: list[dict[str, Any]]) -> None:
-        rows = []
-        for i, out in zip(chunk, outs, strict=True):
-            for f in FIELDS:
-                results[i][f] = out[f]
-                rows.append((i, f, out[f]))
-        if persist:
-            engine.store.put_outputs(key, rows)
-
-    run_batches(plan_batches(todo, model.max_batch_size, None), work, finish=finish,
-                progress=progress, default_desc=f"activations {where}",
-                on_progress=on_progress, cancel=cancel)
-    return [dict(results[i]) for i in ids]
+    return derived_outputs(engine, model, examples, key, FIELDS, compute,
+                           name=f"activations {where}", use_cache=use_cache,
+                           progress=progress, on_progress=on_progress, cancel=cancel)

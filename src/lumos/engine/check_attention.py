@@ -29,6 +29,7 @@ from lumos.api import types as T
 from lumos.components.salience.attention_rollout import rollout
 from lumos.engine.checks import CheckResult, CheckSpecError, result
 from lumos.engine.counterfactual_stats import bootstrap_mean
+from lumos.engine.derived import derived_outputs
 from lumos.engine.workspace import Workspace
 from lumos.store import keys
 
@@ -87,22 +88,16 @@ def per_row(workspace: Workspace, model: str, examples: Sequence[Mapping[str, An
     att, tok = _fields(mdl, model)
     key = keys.content_key(engine.fingerprint(mdl), "audit-attention", VERSION, att,
                            sorted(w.lower() for w in words))
-    ids = engine.cache_keys(mdl, examples)
-    persist = mdl.persistent_cache()
-    found = engine.store.get_outputs(key, list(dict.fromkeys(ids)), ["stats"]) \
-        if persist else {}
-    todo = [n for n, i in enumerate(ids) if (i, "stats") not in found]
-    if todo:
-        outs = engine.predict(mdl, [examples[n] for n in todo], fields=[att, tok],
-                              model_name=model, persist=False)
-        rows = []
-        for n, out in zip(todo, outs, strict=True):
-            st = row_statistics(out[att], [str(t) for t in out[tok]], words)
-            found[(ids[n], "stats")] = st
-            rows.append((ids[n], "stats", st))
-        if persist:
-            engine.store.put_outputs(key, rows)
-    return [found[(i, "stats")] for i in ids]
+
+    def compute(batch: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        outs = engine.predict(mdl, batch, fields=[att, tok], model_name=model,
+                              persist=False)
+        return [{"stats": row_statistics(out[att], [str(t) for t in out[tok]], words)}
+                for out in outs]
+
+    return [r["stats"] for r in derived_outputs(
+        engine, mdl, examples, key, ("stats",), compute, name="attention statistics",
+        batch_size=max(1, len(examples)))]
 
 
 def attention_results(workspace: Workspace, model: str, dataset: str,

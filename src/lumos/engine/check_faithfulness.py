@@ -17,6 +17,7 @@ from typing import Any
 from lumos.api.types import SpecError
 from lumos.engine.checks import CheckResult, CheckSpecError, result
 from lumos.engine.counterfactual_stats import bootstrap_mean
+from lumos.engine.derived import derived_outputs
 from lumos.engine.faithfulness import faithfulness_scores
 from lumos.engine.interpret import cache_key, explain, get_interpreter
 from lumos.engine.workspace import Workspace
@@ -49,22 +50,15 @@ def faithfulness_results(workspace: Workspace, model: str, dataset: str,
     field = next(iter(interp.output_spec(mdl)))
     key = keys.content_key(cache_key(engine, mdl, interp, cfg), "audit-faithfulness",
                            VERSION)
-    ids = engine.cache_keys(mdl, examples)
-    persist = mdl.persistent_cache()
-    found = engine.store.get_outputs(key, list(dict.fromkeys(ids)), ["scores"]) \
-        if persist else {}
-    todo = [n for n, i in enumerate(ids) if (i, "scores") not in found]
-    if todo:
-        batch = [examples[n] for n in todo]
+
+    def compute(batch: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         maps = explain(workspace, model, batch, interp, cfg, progress=progress)
-        scores = faithfulness_scores(engine, mdl, batch, [m[field] for m in maps])
-        rows = []
-        for n, sc in zip(todo, scores, strict=True):
-            found[(ids[n], "scores")] = sc
-            rows.append((ids[n], "scores", sc))
-        if persist:
-            engine.store.put_outputs(key, rows)
-    per_row = [found[(i, "scores")] for i in ids]
+        return [{"scores": sc} for sc in
+                faithfulness_scores(engine, mdl, batch, [m[field] for m in maps])]
+
+    per_row = [r["scores"] for r in derived_outputs(
+        engine, mdl, examples, key, ("scores",), compute, name="faithfulness scores",
+        batch_size=max(1, len(examples)))]
     vals, rows_ = [], []
     for n, sc in enumerate(per_row):
         v = sc.get(statistic) if isinstance(sc, Mapping) else None

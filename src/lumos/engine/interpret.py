@@ -20,9 +20,10 @@ from lumos.api import registry
 from lumos.api.component import Interpreter
 from lumos.api.model import Model
 from lumos.api.types import SpecError
-from lumos.engine.batches import ProgressFn, plan_batches, run_batches
+from lumos.engine.batches import ProgressFn
 from lumos.engine.concurrency import model_access, pool_for
 from lumos.engine.context import config_seed, run_context
+from lumos.engine.derived import derived_outputs
 from lumos.engine.faithfulness import add_faithfulness
 from lumos.engine.predict import Engine
 from lumos.engine.workspace import Workspace
@@ -81,19 +82,8 @@ def explain(
     cfg = interp.make_config(config)
     fields = list(interp.output_spec(model))
     key = cache_key(engine, model, interp, cfg)
-    ids = Engine.cache_keys(model, examples)
-    results: dict[str, dict[str, Any]] = {i: {} for i in ids}
-    persist = model.persistent_cache()
-    if persist:  # so `lumos cache info` names the model its maps belong to
+    if model.persistent_cache():  # so `lumos cache info` names the model its maps belong to
         engine.store.touch_model(engine.fingerprint(model), name, model.description)
-    if use_cache and persist:
-        for (i, f), v in engine.store.get_outputs(key, list(results), fields).items():
-            results[i][f] = v
-    first: dict[str, int] = {}
-    for n, i in enumerate(ids):
-        first.setdefault(i, n)
-    todo = [i for i in results if len(results[i]) < len(fields)]
-    todo.sort(key=lambda i: model.length_key(examples[first[i]]))
     seed = config_seed(cfg)
 
     # what the method computes by calling the model itself (not through engine.predict,
@@ -101,31 +91,16 @@ def explain(
     # chunks run in parallel only if the model declared all of it concurrent
     direct = interp.model_fields(model, cfg)
 
-    def work(chunk: Sequence[str]) -> list[dict[str, Any]]:
-        batch = [examples[first[i]] for i in chunk]
+    def compute(batch: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         context = run_context(engine, seed=seed, cancel=cancel)
         with model_access(model, direct):
-            outs = interp.run(batch, model, config=cfg, context=context)
-        if len(outs) != len(batch):
-            raise RuntimeError(f"{interp.id} returned {len(outs)} results for "
-                               f"{len(batch)} examples")
-        return outs
-
-    def finish(chunk: Sequence[str], outs: list[dict[str, Any]]) -> None:
-        rows = []
-        for i, out in zip(chunk, outs, strict=True):
-            for f in fields:
-                results[i][f] = out[f]
-                rows.append((i, f, out[f]))
-        if persist:
-            engine.store.put_outputs(key, rows)
+            return interp.run(batch, model, config=cfg, context=context)
 
     pool = pool_for(model, direct) if interp.parallel_batches else None
-    batches = plan_batches(todo, chunk_size or model.max_batch_size, pool,
-                           spread=chunk_size is None)
-    run_batches(batches, work, finish=finish, pool=pool, progress=progress,
-                default_desc=f"explain {interp.id}", on_progress=on_progress, cancel=cancel)
-    final = [dict(results[i]) for i in ids]
+    final = derived_outputs(engine, model, examples, key, fields, compute, name=interp.id,
+                            use_cache=use_cache, batch_size=chunk_size, pool=pool,
+                            spread=chunk_size is None, progress=progress,
+                            desc=f"explain {interp.id}", on_progress=on_progress, cancel=cancel)
     if faithfulness:
         add_faithfulness(engine, model, examples, final, fields[0], cancel=cancel)
     return final
