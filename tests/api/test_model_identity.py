@@ -148,3 +148,39 @@ def test_an_in_place_change_of_a_setting_gives_a_new_key():
     assert keys.model_key(m) not in (before, after)
     m.weights[1], m.scale = 0.0, 1
     assert keys.model_key(m) == before  # content, not history
+
+
+def test_an_object_array_counts_by_its_items_not_their_addresses():
+    a = np.array(["a", 1, None], dtype=object)
+    b = np.array(["a", 1, None], dtype=object)
+    assert content_bytes(a) == content_bytes(b)
+    assert content_bytes(a) != content_bytes(np.array(["a", 2, None], dtype=object))
+    assert Scaled(1, np.array([lambda: 1], dtype=object)).persistent_cache() is False
+
+
+class _Foreign:
+    pass
+
+
+@pytest.mark.parametrize("value", [
+    1, "x", b"y", None, 2.5, [1, "a", (2, None)], {"k": {1, 2}}, np.zeros((2, 3)),
+    np.array([1, "a"], dtype=object), T.TextSegment(), lambda x: x, _Foreign(),
+    [1, _Foreign()], {"k": lambda: 0}, np.array([_Foreign()], dtype=object),
+])
+def test_persistent_cache_answers_as_the_fingerprint_would_without_hashing(value):
+    from lumos.api.model_identity import default_identity, unhashable_attributes
+
+    m = Scaled(1, value)
+    assert unhashable_attributes(m) == default_identity(m, Model)[1]
+    assert m.persistent_cache() is (not default_identity(m, Model)[1])
+
+
+def test_persistent_cache_does_not_read_large_arrays(monkeypatch):
+    import lumos.api.model_identity as mi
+
+    m = Scaled(1, np.zeros(1_000_000, dtype=np.float32))
+    read = []
+    real = mi.content_bytes
+    monkeypatch.setattr(mi, "content_bytes", lambda v, *a: read.append(v) or real(v, *a))
+    assert m.persistent_cache() is True
+    assert read == []

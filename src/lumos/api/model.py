@@ -31,7 +31,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from lumos.api.model_identity import default_identity
+from lumos.api.model_identity import default_identity, unhashable_attributes
 from lumos.api.types import FieldSpec, Spec, SpecError, TextSegment, Tokens, validate_example
 
 JsonDict = dict[str, Any]
@@ -126,7 +126,7 @@ class Model(ABC):
         object). Its outputs are then cached in memory only, for the life of this object.
         """
         if type(self).fingerprint is Model.fingerprint:
-            return not default_identity(self, Model)[1]
+            return not unhashable_attributes(self)
         return True
 
     def description(self) -> str:

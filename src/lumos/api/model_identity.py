@@ -40,7 +40,7 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Unhashable", "content_bytes", "default_identity"]
+__all__ = ["Unhashable", "content_bytes", "default_identity", "unhashable_attributes"]
 
 #: attributes that are lumos's own bookkeeping on the model object
 _BOOKKEEPING_PREFIXES = ("_lumos_", "_fingerprint_generation")
@@ -85,6 +85,9 @@ def content_bytes(value: Any, _depth: int = 0) -> bytes:
         return (f"dc:{type(value).__module__}.{type(value).__qualname__}:".encode()
                 + content_bytes(fields, d))
     if all(hasattr(value, a) for a in ("dtype", "shape", "tobytes")):  # numpy and alike
+        if getattr(value.dtype, "kind", "") == "O":  # its bytes are addresses: hash items
+            return (f"array:object:{tuple(value.shape)}:".encode()
+                    + content_bytes(value.tolist(), d))
         try:
             raw = bytes(value.tobytes())
         except Exception as e:  # a device tensor, a lazy array
@@ -140,6 +143,60 @@ def _ignored(model: Any) -> frozenset[str]:
     return frozenset(names)
 
 
+def _settings(model: Any) -> list[tuple[str, Any]]:
+    """The instance attributes that count as settings, by name (see the module docstring)."""
+    ignore = _ignored(model)
+    attrs = vars(model)
+    return [(name, attrs[name]) for name in sorted(attrs)
+            if not (name in ignore or name.startswith(_BOOKKEEPING_PREFIXES)
+                    or isinstance(attrs[name], _MACHINERY))]
+
+
+def _hashable(value: Any, _depth: int = 0) -> bool:
+    """Whether :func:`content_bytes` accepts ``value``, found by walking its types
+    without building the bytes (NumPy arrays are not read; any other array-like is
+    tried, since only reading it tells whether it can be read)."""
+    if _depth > 20:
+        return False
+    d = _depth + 1
+    if value is None or isinstance(value, (bool, int, float, complex, str, bytes,
+                                           bytearray, enum.Enum)):
+        return True
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_hashable(v, d) for v in value)
+    if isinstance(value, Mapping):
+        return all(_hashable(k, d) and _hashable(v, d) for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return all(_hashable(getattr(value, f.name), d) for f in dataclasses.fields(value))
+    if all(hasattr(value, a) for a in ("dtype", "shape", "tobytes")):
+        if type(value).__module__ == "numpy":
+            return value.dtype.kind != "O" or _hashable(value.tolist(), d)
+        try:
+            content_bytes(value, _depth)
+        except Unhashable:
+            return False
+        return True
+    return False
+
+
+def _warn_once(model: Any, unhashable: list[str]) -> None:
+    where = f"{type(model).__module__}.{type(model).__qualname__}"
+    if unhashable and where not in _warned:
+        _warned.add(where)
+        _log.warning("%s: the content of %s cannot be hashed, so its outputs are cached in "
+                     "this process only; override fingerprint() to say what decides them, "
+                     "or list attributes that never change an output in fingerprint_ignore",
+                     where, ", ".join(repr(n) for n in unhashable))
+
+
+def unhashable_attributes(model: Any) -> list[str]:
+    """The settings of ``model`` that :func:`default_identity` cannot hash, found without
+    hashing the others (what ``Model.persistent_cache`` asks on every engine call)."""
+    names = [name for name, value in _settings(model) if not _hashable(value)]
+    _warn_once(model, names)
+    return names
+
+
 def default_identity(model: Any, base: type) -> tuple[str, list[str]]:
     """``(digest, unhashable)``: the hash of ``model``'s code, settings and specs, and
     the names of attributes left out because their content cannot be hashed (empty when
@@ -150,24 +207,13 @@ def default_identity(model: Any, base: type) -> tuple[str, list[str]]:
         if cls is base or not issubclass(cls, base):
             continue
         h.update(_class_digest(cls))
-    ignore = _ignored(model)
     unhashable: list[str] = []
-    for name in sorted(vars(model)):
-        value = vars(model)[name]
-        if (name in ignore or name.startswith(_BOOKKEEPING_PREFIXES)
-                or isinstance(value, _MACHINERY)):
-            continue
+    for name, value in _settings(model):
         try:
             h.update(name.encode() + b"=" + content_bytes(value) + b"\x00")
         except Unhashable:
             unhashable.append(name)
     for spec in (model.input_spec(), model.output_spec()):
         h.update(repr(sorted(spec.items())).encode())
-    where = f"{type(model).__module__}.{type(model).__qualname__}"
-    if unhashable and where not in _warned:
-        _warned.add(where)
-        _log.warning("%s: the content of %s cannot be hashed, so its outputs are cached in "
-                     "this process only; override fingerprint() to say what decides them, "
-                     "or list attributes that never change an output in fingerprint_ignore",
-                     where, ", ".join(repr(n) for n in unhashable))
+    _warn_once(model, unhashable)
     return h.hexdigest()[:16], unhashable
