@@ -97,6 +97,7 @@ audit-example: bootstrap
 BENCH_ARGS ?=
 bench: bootstrap
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) src/lumos/server/static src/lumos/visual/static ui/node_modules $(SANITIZER)/node_modules

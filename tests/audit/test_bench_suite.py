@@ -76,13 +76,3 @@ def test_results_section_says_when_taken_under_load_or_over_budget():
     assert "**Taken under load**" in loaded and "load average up to 6.0" in loaded
     assert "Budget missed: tfidf cold." in loaded and "**1.50**" in loaded
     assert "100 / 40 / 60.0 %" in loaded
-
-
-def test_results_section_replaces_its_markers(tmp_path):
-    b = bench()
-    path = tmp_path / "RESULTS.md"
-    path.write_text("# Results\n\nkept\n")
-    b.update_results(b.render(report(0.5, 30.0)), path)
-    b.update_results(b.render(report(6.0, 90.0)), path)
-    text = path.read_text()
-    assert text.count(b.BEGIN) == 1 and "kept" in text and "under load" in text
