@@ -2,6 +2,7 @@
 engine's: tests/engine/test_faithfulness.py)."""
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -55,6 +56,37 @@ def test_model_token_maps_are_erased_in_embedding_space(linear, maps_of):
     m = float(linear.embedding_layer().weight.detach().numpy()[2] @ w)  # [MASK] is id 2
     top2 = np.sort(c)[-2:]
     assert rows[0]["comprehensiveness"] == pytest.approx(float(top2.sum() - 2 * m), abs=1e-5)
+
+
+def test_model_token_maps_of_many_examples_share_forward_passes(linear, maps_of):
+    """Erased copies of equal-length examples go through one forward pass together (no
+    padding), and every example scores as it does alone."""
+    texts = ["great fun day", "awful bad day", "good nice one", "so very very bad",
+             "a really great film", "plain"]
+    examples = [{"text": t} for t in texts]
+    maps = [r["grad_dot_input"] for r in
+            explain(None, linear, examples, "grad_dot_input", {"output": "score"})]
+    alone = [erasure(linear, [ex], [m])[0] for ex, m in zip(examples, maps, strict=True)]
+    calls = []
+    real = linear.forward_from_embeds
+
+    def counted(output, x, **kw):
+        calls.append(tuple(x.shape[:2]))
+        return real(output, x, **kw)
+
+    linear.forward_from_embeds = counted
+    together = erasure(linear, examples, maps)
+    copies = 2 * len(E.BINS)  # each fraction removed and kept (0.2 is one of the bins)
+    per_length = Counter(len(m["salience"]) for m in maps)  # no special tokens here
+    bs = linear.max_batch_size
+    assert sorted(calls) == sorted(
+        (min(bs, copies * count - start), length) for length, count in per_length.items()
+        for start in range(0, copies * count, bs))  # full batches, each of one length
+    assert len(calls) < len(examples)
+    for a, b in zip(alone, together, strict=True):
+        for k in ("comprehensiveness", "sufficiency", "aopc_comprehensiveness",
+                  "aopc_sufficiency"):
+            assert a[k] == pytest.approx(b[k], abs=1e-6)
 
 
 def test_black_box_models_are_scored_through_predict(maps_of):
