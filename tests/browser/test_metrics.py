@@ -104,7 +104,7 @@ def test_by_label_shows_recall_as_sklearn_and_undefined_cells_say_why(page, serv
     table = open_metrics(page, server)
     head = table.locator("thead")
     expect(head.locator("th[data-col='probas.f1']")).to_have_text(
-        "F1 (macro over classes present)")
+        "F1 (macro over the group's gold classes)")
     expect(head.locator("th[data-col='probas.accuracy']")).to_have_text("accuracy")
     expect(head.locator("th[data-col='probas.accuracy']")).to_have_attribute(
         "title", re.compile("Wilson"))

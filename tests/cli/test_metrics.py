@@ -51,7 +51,7 @@ def test_by_label_prints_recall_dashes_with_reasons_and_the_averaging(config, tm
     assert cells["probas.class_recall"].startswith("0.6667[")
     assert cells["probas.precision"] == "—"
     assert cells["group"] == "negative*"  # three rows: a small group
-    assert "  probas.f1: F1 (macro over classes present)" in lines
+    assert "  probas.f1: F1 (macro over the group's gold classes)" in lines
     assert any(line.startswith("  probas.precision in negative, positive: undefined within "
                                "one gold label") for line in lines)
     assert any(line.startswith("* small group (fewer than 30 rows)") for line in lines)

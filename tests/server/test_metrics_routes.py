@@ -63,7 +63,7 @@ def test_metrics_by_label_give_recall_nulls_with_reasons_and_headers(client, tru
     r = client.post("/api/metrics", json={"model": M, "dataset": D, "by": "label"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["column_info"]["probas.f1"]["label"] == "F1 (macro over classes present)"
+    assert body["column_info"]["probas.f1"]["label"] == "F1 (macro over the group's gold classes)"
     rows = {x["group"]: x for x in body["rows"]}
     for label in ("negative", "positive"):
         mine = [t for t in truth if t[2] == label]
