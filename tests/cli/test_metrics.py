@@ -80,7 +80,7 @@ def _sklearn_groups(csv, by):
     import pyarrow.csv as pc
     from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
-    t = pc.read_csv(csv).to_pylist()
+    t = pc.read_csv(csv, parse_options=pc.ParseOptions(newlines_in_values=True)).to_pylist()
     key = {"label": "gold:label", "probas:label": "probas:label",
            "probas:correct": "probas:correct"}[by]
     groups: dict[str, list[dict]] = {"dataset": t}
