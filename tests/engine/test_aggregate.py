@@ -240,7 +240,7 @@ def test_a_gold_label_group_reports_recall_and_says_why_precision_is_undefined(w
     assert "probas.class_recall" in rows["dataset"]["undefined"]
     info = r["column_info"]
     assert info["probas.f1"]["label"] == "F1 (macro over the group's gold classes)"
-    assert info["probas.accuracy"]["label"] == "accuracy"
+    assert info["probas.accuracy"]["label"] == "accuracy (over rows)"
     assert info["probas.recall"]["label"] == "recall (macro over the group's gold classes)"
     assert "Wilson" in info["probas.accuracy"]["description"]
     assert r["min_group_size"] == 30 and all(row["small"] for row in r["rows"])

@@ -248,4 +248,4 @@ def test_tagging_groups_agree_with_seqeval(store):
             else:
                 assert row["undefined"][f"pred_tags.{name}"]
     assert checked >= 9
-    assert "(micro" in r["column_info"]["pred_tags.f1"]["label"]
+    assert r["column_info"]["pred_tags.f1"]["label"] == "entity F1 (micro over entities)"

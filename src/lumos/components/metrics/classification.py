@@ -126,7 +126,7 @@ class ClassificationMetrics(Metric):
                    "bootstrap interval over the group's rows (1,000 seeded resamples; "
                    "none below 10 rows)." + null)
         return {
-            "accuracy": {"label": "accuracy",
+            "accuracy": {"label": "accuracy (over rows)",
                          "description": "share of rows predicted right; Wilson 95% "
                                         "interval over the group's rows"},
             "precision": {"label": "precision (macro over the group's gold classes)",
