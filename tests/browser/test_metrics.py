@@ -104,8 +104,8 @@ def test_by_label_shows_recall_as_sklearn_and_undefined_cells_say_why(page, serv
     table = open_metrics(page, server)
     head = table.locator("thead")
     expect(head.locator("th[data-col='probas.f1']")).to_have_text(
-        "F1 (macro over classes present)")
-    expect(head.locator("th[data-col='probas.accuracy']")).to_have_text("accuracy")
+        "F1 (macro over the group's gold classes)")
+    expect(head.locator("th[data-col='probas.accuracy']")).to_have_text("accuracy (over rows)")
     expect(head.locator("th[data-col='probas.accuracy']")).to_have_attribute(
         "title", re.compile("Wilson"))
     # ungrouped, per-class recall is defined for no row: no such column
@@ -136,6 +136,28 @@ def test_by_label_shows_recall_as_sklearn_and_undefined_cells_say_why(page, serv
     expect(ds_row.locator("td[data-col='probas.class_recall']")).to_have_attribute(
         "title", re.compile("several gold labels"))
     shot(page.locator("[data-module=metrics]"), "metrics-by-label")
+
+
+def test_groups_by_correctness_show_accuracy_only_and_no_interval_on_a_dash(page, server):
+    """Grouped by whether the prediction is right: accuracy is 1 and 0 by construction and
+    every other figure (AUC, macro F1, ...) is "—" with the reason, never 1.000/0.000, and
+    no undefined cell carries an interval."""
+    table = open_metrics(page, server)
+    page.get_by_test_id("metrics-by").select_option("probas:correct")
+    expect(table.locator("tr[data-kind=facet]")).to_have_count(2)
+    for group, acc in (("true", "1.000"), ("false", "0.000")):
+        tr = table.locator(f"tr[data-group='{group}']")
+        expect(tr.locator("td[data-col='probas.accuracy'] .v")).to_have_text(acc)
+        others = tr.locator("td[data-col]:not([data-col='count']):not("
+                            "[data-col='probas.accuracy'])")
+        assert others.count() >= 4
+        for cell in others.all():
+            expect(cell).to_have_text("—")
+            expect(cell).to_have_attribute("title", re.compile("by construction"))
+            expect(cell.locator(".ci")).to_have_count(0)
+    # the ungrouped row keeps its AUC
+    expect(table.locator("tr[data-kind=dataset] td[data-col='probas.auc'] .v")).to_have_text(
+        re.compile(r"^\d"))
 
 
 def test_confusion_cell_selects_its_rows_and_scatter(page, server, shot):

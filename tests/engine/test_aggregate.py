@@ -146,7 +146,7 @@ def test_regression_and_tagging(store):
 
 
 def sklearn_figures(golds, probas, vocab):
-    """accuracy, macro P/R/F1 (sklearn's default labels: classes in gold or predictions)
+    """accuracy, macro P/R/F1 (over the group's gold classes: sklearn's labels=those)
     and AUC, straight from sklearn.metrics."""
     import numpy as np
     from sklearn.metrics import (
@@ -159,8 +159,8 @@ def sklearn_figures(golds, probas, vocab):
     y_true = np.array([vocab.index(g) for g in golds])
     p = np.stack(probas).astype(np.float64)
     y_pred = p.argmax(axis=1)
-    prec, rec, f1, _ = precision_recall_fscore_support(y_true, y_pred, average="macro",
-                                                       zero_division=0)
+    prec, rec, f1, _ = precision_recall_fscore_support(
+        y_true, y_pred, labels=sorted(set(y_true.tolist())), average="macro", zero_division=0)
     out = {"accuracy": accuracy_score(y_true, y_pred), "precision": prec, "recall": rec,
            "f1": f1, "auc": None}
     if len(set(y_true)) == len(vocab):
@@ -239,9 +239,9 @@ def test_a_gold_label_group_reports_recall_and_says_why_precision_is_undefined(w
     assert rows["dataset"]["probas.precision"] is not None
     assert "probas.class_recall" in rows["dataset"]["undefined"]
     info = r["column_info"]
-    assert info["probas.f1"]["label"] == "F1 (macro over classes present)"
-    assert info["probas.accuracy"]["label"] == "accuracy"
-    assert info["probas.recall"]["label"] == "recall (macro over classes present)"
+    assert info["probas.f1"]["label"] == "F1 (macro over the group's gold classes)"
+    assert info["probas.accuracy"]["label"] == "accuracy (over rows)"
+    assert info["probas.recall"]["label"] == "recall (macro over the group's gold classes)"
     assert "Wilson" in info["probas.accuracy"]["description"]
     assert r["min_group_size"] == 30 and all(row["small"] for row in r["rows"])
 

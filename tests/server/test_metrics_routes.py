@@ -63,7 +63,7 @@ def test_metrics_by_label_give_recall_nulls_with_reasons_and_headers(client, tru
     r = client.post("/api/metrics", json={"model": M, "dataset": D, "by": "label"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["column_info"]["probas.f1"]["label"] == "F1 (macro over classes present)"
+    assert body["column_info"]["probas.f1"]["label"] == "F1 (macro over the group's gold classes)"
     rows = {x["group"]: x for x in body["rows"]}
     for label in ("negative", "positive"):
         mine = [t for t in truth if t[2] == label]
@@ -258,3 +258,74 @@ def test_export_of_two_models_holds_each_models_columns(client, truth):
     assert neg[f"{M}/probas:label"] == "positive" and neg["negation/probas:label"] == "negative"
     r = client.post("/api/slices/export", json={"dataset": D, "model": M, "models": ["nope"]})
     assert r.status_code == 404 and "nope" in r.text
+
+
+def _thresholded(t):
+    import numpy as np
+
+    probs = [o["probas"] for o in FakeClassifier().predict([{"text": s} for s, _ in SENTENCES])]
+    pos = FakeClassifier.labels.index("positive")
+    return ["positive" if p[pos] >= t else "negative" for p in np.asarray(probs)]
+
+
+@pytest.mark.parametrize("by", ["label", "probas:label", None])
+def test_a_threshold_moves_every_groups_figures_as_sklearn_on_its_rows(client, by):
+    import math
+
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    t = 0.9
+    pred, gold = _thresholded(t), [g for _, g in SENTENCES]
+    ids = sample_datasets()[D].ids
+    dec = {"margin": math.log(t / (1 - t)), "positive_label": "positive"}
+    r = client.post("/api/metrics", json={"model": M, "dataset": D, "by": by,
+                                          "slices": False, **dec})
+    assert r.status_code == 200, r.text
+    pos = {i: n for n, i in enumerate(ids)}
+    for row in r.json()["rows"]:
+        rows = [pos[i] for i in row["ids"]]
+        y, p = [gold[n] for n in rows], [pred[n] for n in rows]
+        if row["kind"] == "dataset":
+            assert row["probas.f1"] == pytest.approx(f1_score(y, p, average="macro"))
+            assert row["probas.recall"] == pytest.approx(recall_score(y, p, average="macro"))
+        elif by == "label":
+            assert {*y} == {row["group"]}
+            assert row["probas.class_recall"] == pytest.approx(
+                recall_score(y, p, labels=[row["group"]], average="macro", zero_division=0))
+        else:  # the groups follow the thresholded labels
+            assert {*p} == {row["group"]}
+            assert row["probas.class_precision"] == pytest.approx(
+                precision_score(y, p, labels=[row["group"]], average="macro"))
+
+
+def test_a_multitask_models_heads_each_get_their_own_metrics(client):
+    """The sample two-head model: grouped by its sentiment head's correctness, that head
+    keeps only accuracy, while the length head's errors stay defined and equal sklearn's
+    on each group's rows."""
+    import numpy as np
+    from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+    from lumos.testing.sample import MultiHeadModel
+
+    ds = sample_datasets()[D]
+    ex = ds.examples(list(range(len(ds))))
+    outs = MultiHeadModel().predict(ex)
+    pos = {i: n for n, i in enumerate(ds.ids)}
+    r = client.post("/api/metrics", json={"model": "multitask", "dataset": D,
+                                          "by": "sentiment:correct", "slices": False})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert {c["field"] for c in body["column_info"].values()} == {"sentiment", "length"}
+    assert body["column_info"]["length.mae"]["label"] == "MAE (mean over rows)"
+    rows = {row["group"]: row for row in body["rows"]}
+    assert set(rows) == {"dataset", "true", "false"}
+    for g, row in rows.items():
+        n = [pos[i] for i in row["ids"]]
+        y = np.array([ex[k]["score"] for k in n])
+        yhat = np.array([outs[k]["length"] for k in n])
+        assert row["length.mse"] == pytest.approx(mean_squared_error(y, yhat))
+        assert row["length.mae"] == pytest.approx(mean_absolute_error(y, yhat))
+        if g != "dataset":
+            assert row["sentiment.accuracy"] == (1.0 if g == "true" else 0.0)
+            assert row["sentiment.auc"] is None and row["sentiment.f1"] is None
+            assert "by construction" in row["undefined"]["sentiment.auc"]

@@ -21,9 +21,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                        "each saved slice and each value (or bin) of --by.")
     add_model_dataset_args(p)
     p.add_argument("--by", default=None, metavar="FIELD",
-                   help="facet by a field: a dataset column or a derived field such as "
-                   "text:length, probas:correct, probas:error (default: none, one row for "
-                   "the whole dataset)")
+                   help="facet by a field: a dataset column (the gold label gives each "
+                   "class's recall) or a derived field such as text:length (binned), "
+                   "probas:label (the predicted label: each class's precision), "
+                   "probas:correct, probas:error (default: none, one row for the whole "
+                   "dataset)")
     p.add_argument("--bins", type=int, default=10,
                    help="bins for a numeric --by field (default: %(default)s)")
     p.add_argument("--binning", choices=("equal_width", "quantile"), default="equal_width",

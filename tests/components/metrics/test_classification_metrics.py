@@ -126,5 +126,5 @@ def test_every_value_has_a_header_naming_its_averaging():
     r = run(["neg", "pos"], [onehot(0), onehot(2)], SPEC3)
     scalar = {k for k, v in r.items() if k != "count" and (v is None or isinstance(v, float))}
     assert scalar <= set(info)
-    assert info["f1"]["label"] == "F1 (macro over classes present)"
+    assert info["f1"]["label"] == "F1 (macro over the group's gold classes)"
     assert info["auc"]["label"] == "ROC AUC (one-vs-rest, macro)"

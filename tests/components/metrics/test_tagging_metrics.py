@@ -88,4 +88,5 @@ def test_span_precision_without_predicted_spans_is_undefined_not_zero():
 
 
 def test_tagging_headers_name_the_micro_average():
-    assert TaggingMetrics.describe(T.SequenceTags())["f1"]["label"] == "entity F1 (micro)"
+    label = TaggingMetrics.describe(T.SequenceTags())["f1"]["label"]
+    assert label == "entity F1 (micro over entities)"

@@ -11,11 +11,14 @@ Every value follows scikit-learn's definition on the same rows (``interval_metho
 names each interval's method, ``wilson`` or ``bootstrap``):
 
 - ``accuracy``: ``accuracy_score``, with a Wilson 95% interval over the group's rows;
-- ``precision``/``recall``/``f1``: ``precision_recall_fscore_support(average="macro")``
-  over the classes present (in the rows' gold labels or predictions, sklearn's default
-  label set), ``zero_division=0``, each with a seeded 95% percentile bootstrap interval
-  over the group's rows (``lumos.components.metrics.macro_bootstrap``; none below its
-  ``MIN_ROWS``);
+- ``precision``/``recall``/``f1``: ``precision_recall_fscore_support(average="macro",
+  labels=<the group's gold classes>, zero_division=0)``: the unweighted mean over the
+  classes that have gold rows in the group (a class only predicted there has no recall
+  in it, and counting it as 0 would drag every figure down by the classes a group lacks;
+  a gold class never predicted still counts, with precision 0), each with a seeded 95%
+  percentile bootstrap interval over the group's rows
+  (``lumos.components.metrics.macro_bootstrap``; none below its ``MIN_ROWS``). Over a
+  dataset that holds every class this is sklearn's default macro average;
 - ``class_recall``: recall of the one gold class a group holds (a group of one gold
   label), with a Wilson interval over its rows; ``class_precision``: precision of the one
   class a group predicts (a group of one predicted label);
@@ -117,19 +120,20 @@ class ClassificationMetrics(Metric):
         if isinstance(pred_spec, T.MulticlassPreds) and pred_spec.null_idx is not None:
             null = (f" The null class '{pred_spec.vocab[pred_spec.null_idx]}' is left out "
                     "unless include_null.")
-        present = ("Classes present = those among the group's gold labels or predictions "
-                   "(scikit-learn's default label set), zero_division=0; 95% percentile "
+        present = ("The group's gold classes = the classes with gold rows in the group "
+                   "(scikit-learn labels=those classes; a class only predicted there has "
+                   "no recall in it), zero_division=0; 95% percentile "
                    "bootstrap interval over the group's rows (1,000 seeded resamples; "
                    "none below 10 rows)." + null)
         return {
-            "accuracy": {"label": "accuracy",
+            "accuracy": {"label": "accuracy (over rows)",
                          "description": "share of rows predicted right; Wilson 95% "
                                         "interval over the group's rows"},
-            "precision": {"label": "precision (macro over classes present)",
+            "precision": {"label": "precision (macro over the group's gold classes)",
                           "description": "unweighted mean of per-class precision. " + present},
-            "recall": {"label": "recall (macro over classes present)",
+            "recall": {"label": "recall (macro over the group's gold classes)",
                        "description": "unweighted mean of per-class recall. " + present},
-            "f1": {"label": "F1 (macro over classes present)",
+            "f1": {"label": "F1 (macro over the group's gold classes)",
                    "description": "unweighted mean of per-class F1. " + present},
             "class_recall": {"label": "recall (of the group's gold class)",
                              "description": "in a group of one gold label: the share of its "
@@ -172,8 +176,8 @@ class ClassificationMetrics(Metric):
         avg_labels = labels
         if pred_spec.null_idx is not None and not cfg.include_null:
             avg_labels = [i for i in labels if i != pred_spec.null_idx]
-        # macro average over the classes present in gold or prediction (sklearn's default)
-        present = [i for i in avg_labels if support[i] > 0 or np.any(y_pred == i)]
+        # macro average over the group's gold classes (sklearn's labels=those classes)
+        present = [i for i in avg_labels if support[i] > 0]
         right = int(np.sum(y_true == y_pred))
         gold_classes = np.unique(y_true)
         pred_classes = np.unique(y_pred)
@@ -187,7 +191,7 @@ class ClassificationMetrics(Metric):
         }
         if not present:
             for k in ("precision", "recall", "f1"):
-                undefined[k] = "every row is of the null class; include_null counts it"
+                undefined[k] = "every gold label here is the null class; include_null counts it"
         else:
             out["precision"] = number(np.mean([prec[i] for i in present]))
             out["recall"] = number(np.mean([rec[i] for i in present]))
@@ -200,8 +204,8 @@ class ClassificationMetrics(Metric):
                                       "of other gold labels (its false positives), and every "
                                       "row here has the same gold label" + see)
             undefined["recall"] = undefined["f1"] = (
-                "undefined within one gold label: a macro average over the classes present "
-                "would count predicted classes with no gold rows here" + see)
+                "undefined within one gold label: a macro average over one class is that "
+                "class's own figure" + see)
             for k in ("precision", "recall", "f1"):
                 out[k] = None
         else:

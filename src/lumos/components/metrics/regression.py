@@ -28,9 +28,9 @@ class RegressionMetrics(Metric):
         return {
             "mse": {"label": "MSE (mean over rows)", "description": "mean squared error"},
             "mae": {"label": "MAE (mean over rows)", "description": "mean absolute error"},
-            "pearson": {"label": "Pearson r", "description": "linear correlation of "
+            "pearson": {"label": "Pearson r (over rows)", "description": "linear correlation of "
                         "prediction and gold over the group's rows (scipy)"},
-            "spearman": {"label": "Spearman ρ", "description": "rank correlation of "
+            "spearman": {"label": "Spearman ρ (over rows)", "description": "rank correlation of "
                          "prediction and gold over the group's rows (scipy)"},
         }
 

@@ -38,10 +38,10 @@ class TaggingMetrics(Metric):
                  "when its span and type agree); undefined (not 0) when the group has no "
                  "predicted entities (precision) or no gold entities (recall)")
         return {
-            "precision": {"label": "entity precision (micro)", "description": micro},
-            "recall": {"label": "entity recall (micro)", "description": micro},
-            "f1": {"label": "entity F1 (micro)", "description": micro},
-            "token_accuracy": {"label": "token accuracy",
+            "precision": {"label": "entity precision (micro over entities)", "description": micro},
+            "recall": {"label": "entity recall (micro over entities)", "description": micro},
+            "f1": {"label": "entity F1 (micro over entities)", "description": micro},
+            "token_accuracy": {"label": "token accuracy (over tokens)",
                                "description": "share of tokens tagged right, over all "
                                               "tokens of the group"},
         }
@@ -142,9 +142,9 @@ class SpanMetrics(Metric):
     def describe(pred_spec: T.FieldSpec) -> dict[str, dict[str, str]]:
         """Per value: its column header (naming the averaging) and what it means."""
         micro = "micro-averaged over the spans of every row (start, end and label agree)"
-        return {"precision": {"label": "span precision (micro)", "description": micro},
-                "recall": {"label": "span recall (micro)", "description": micro},
-                "f1": {"label": "span F1 (micro)", "description": micro}}
+        return {"precision": {"label": "span precision (micro over spans)", "description": micro},
+                "recall": {"label": "span recall (micro over spans)", "description": micro},
+                "f1": {"label": "span F1 (micro over spans)", "description": micro}}
 
     def compute(self, golds: Sequence[Any], preds: Sequence[Any], pred_spec: T.FieldSpec,
                 gold_spec: T.FieldSpec | None, *, config: Any = None) -> dict[str, Any]:
