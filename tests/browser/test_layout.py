@@ -160,6 +160,142 @@ def test_confusion_cell_keeps_metrics_in_view_and_starts_no_slow_method(small, s
     assert started.count(method) == n, "an on-request method ran for a row nobody asked it on"
 
 
+def watch_interpretations(page):
+    """The methods the page asks the server to run, one entry per request."""
+    started: list[str] = []
+
+    def watch(req):
+        if req.method == "POST" and req.url.rstrip("/").endswith("/api/interpretations"):
+            started.append(json.loads(req.post_data or "{}").get("method", ""))
+
+    page.on("request", watch)
+    return started
+
+
+def on_request_methods(page, server, model="keywords"):
+    base = server.url.rstrip("/")
+    methods = page.request.get(f"{base}/api/interpretations/methods?model={model}").json()
+    out = {m["id"] for m in methods["models"][model] if not m["autorun"]}
+    assert out, "the fake classifier should have methods that run on request"
+    return out
+
+
+def lasso_every_point(page):
+    """Compute the projection and lasso a rectangle around all its points."""
+    stage = page.get_by_test_id("projector")
+    expect(stage).to_have_attribute("data-status", re.compile("missing|ready"))
+    if stage.get_attribute("data-status") == "missing":
+        page.get_by_test_id("projector-compute").click()
+    expect(stage).to_have_attribute("data-status", "ready", timeout=60000)
+    page.wait_for_function("window.__lumosProjector && window.__lumosProjector.ids().length"
+                           " && window.__lumosProjector.screenPosition("
+                           "window.__lumosProjector.ids()[0]) !== null")
+    page.get_by_test_id("projector-lasso").click()
+    wait_in_column_view(page, "projector")
+    pts = page.evaluate("() => { const h = window.__lumosProjector;"
+                        " return h.ids().map((id) => h.screenPosition(id)); }")
+    box = stage.bounding_box()
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1 = box["x"] + max(2, min(xs) - 10), box["x"] + min(box["width"] - 2, max(xs) + 10)
+    y0, y1 = box["y"] + max(2, min(ys) - 10), box["y"] + min(box["height"] - 2, max(ys) + 10)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for x, y in [(x1, y0), (x1, y1), (x0, y1), (x0, y0 + 1)]:
+        page.mouse.move(x, y, steps=6)
+    page.mouse.up()
+
+
+@pytest.mark.parametrize("path", ["lasso", "errors", "many"])
+def test_selecting_rows_keeps_the_module_in_view_and_starts_no_slow_method(small, server, path):
+    """Rows selected from the projector's lasso, an error set, or many at once (Ctrl+A):
+    the module in use stays put while the row modules above it fill in, and no method
+    marked "on request" runs for any of the rows (counted as requests to the server)."""
+    predict_all(small, server, "keywords")
+    on_request = on_request_methods(small, server)
+    started = watch_interpretations(small)
+    open_app(small, server, "?models=keywords&dataset=sentiment")
+    module = {"lasso": "projector", "errors": "slices", "many": None}[path]
+    if module:
+        small.locator(f"[data-jump={module}]").click()
+        wait_in_column_view(small, module)
+    if path == "lasso":
+        lasso_every_point(small)
+        top_before = small.locator("[data-module=projector]").bounding_box()["y"]
+        expect(small.get_by_test_id("row-count")).to_contain_text("16 selected")
+    elif path == "errors":
+        top_before = small.locator("[data-module=slices]").bounding_box()["y"]
+        small.get_by_test_id("error-incorrect").first.click()
+        expect(small.get_by_test_id("row-count")).to_contain_text(re.compile(r"[1-9]\d* selected"))
+    else:
+        row(small, "I love this movie").click()
+        small.get_by_test_id("data-table").press("Control+a")
+        expect(small.get_by_test_id("row-count")).to_contain_text("16 selected")
+    # the row modules (editor, salience, predictions) fill in for the focused row …
+    expect(small.locator("[data-testid=class-head] [data-testid=predicted-label]")).to_have_count(1)
+    expect(small.locator("[data-testid=salience-row]").first).to_be_visible()
+    small.wait_for_timeout(500)
+    # … the module in use stays where it was, and the page does not move
+    if module:
+        assert in_column_view(small, module)
+        y = small.locator(f"[data-module={module}]").bounding_box()["y"]
+        assert abs(y - top_before) < 2, f"{module} moved from {top_before} to {y}"
+    page_is_fixed(small)
+    assert not set(started) & on_request, f"on-request methods started by themselves: {started}"
+    # an on-request method is offered (a Run button) for the focused row, not run
+    for m in on_request:
+        expect(small.locator(f"[data-testid=salience-row][data-method={m}]")).to_have_attribute(
+            "data-status", "idle")
+
+
+MODEL_MODULES = ["classification", "salience", "projector", "attention", "metrics", "slices",
+                 "model-compare", "counterfactuals", "datapoint-compare", "regression"]
+
+
+@pytest.mark.parametrize("models", ["keywords,negation", "keywords,length"])
+def test_with_two_models_every_module_names_the_model_it_shows(small, server, models):
+    """Go through every module on the page: each names the model it shows (a picker or
+    "of <model>"), or shows each, whether both models fit it or only one does (with
+    keywords and the length regressor, salience, attention and the projector show only
+    keywords and must say so)."""
+    names = models.split(",")
+    for m in names:
+        predict_all(small, server, m)
+    open_app(small, server, f"?models={models}&dataset=sentiment")
+    row(small, "not good at all").click()
+    small.locator(".spacer-rows .row", has_text="I love this movie").first.locator(
+        ".pin-btn").click()  # a reference row: the datapoint comparison fills in
+    row(small, "not good at all").click()
+    expect(small.locator("[data-testid=class-head]").first).to_be_visible()
+    # (the modules of interpretation methods appear once the methods are known)
+    for module in ("classification", "salience", "projector", "attention", "metrics", "slices",
+                   "counterfactuals", "datapoint-compare"):
+        expect(small.locator(f"[data-module={module}]")).to_have_count(1)
+    present = small.locator("[data-module]").evaluate_all(
+        "els => els.map(e => e.dataset.module)")
+    for module in present:
+        panel = small.locator(f"[data-module={module}]")
+        small.locator(f"[data-jump={module}]").click()
+        wait_in_column_view(small, module)
+        if module not in MODEL_MODULES:
+            continue  # the editor and the audit reports show no model's output
+        shown = [m for m in names if m in panel.inner_text()]
+        expect(panel).to_contain_text(re.compile("|".join(names)))
+        selects = panel.locator("select").evaluate_all(
+            "ss => ss.map(s => [...s.options].map(o => o.textContent.trim()))")
+        pickers = [o for o in selects if set(o) & set(names)]
+        assert shown, f"the {module} module names no model"
+        if module in ("salience", "attention", "projector", "counterfactuals", "metrics"):
+            # one model shown at a time: a picker of the models that fit, or the name
+            note = panel.get_by_test_id("module-model").or_(
+                panel.get_by_test_id("projector-model-name"))
+            assert pickers or note.count() >= 1, f"the {module} module does not say whose it is"
+            if not pickers:
+                expect(note.first).to_contain_text("keywords")
+    # the datapoint comparison's salience row says whose salience it is
+    small.locator("[data-jump=datapoint-compare]").click()
+    expect(small.get_by_test_id("compare-salience")).to_contain_text("keywords")
+
+
 def test_two_models_each_module_names_its_model_and_export_has_both(small, server):
     predict_all(small, server, "keywords")
     predict_all(small, server, "negation")
