@@ -46,6 +46,10 @@ def page_is_fixed(page):
     assert sizes[2] == sizes[3], f"the document is {sizes[2]}px wide in a {sizes[3]}px window"
     top = page.locator("header.top").bounding_box()
     assert top is not None and top["y"] == 0, f"the top bar moved: {top}"
+    # no blank band: the table and the modules column reach down to the window's bottom
+    bottoms = page.evaluate("['.table-panel', 'section.modules'].map((q) =>"
+                            " document.querySelector(q).getBoundingClientRect().bottom)")
+    assert all(sizes[1] - 16 <= b <= sizes[1] for b in bottoms), (bottoms, sizes[1])
 
 
 IN_COLUMN_VIEW = """(id) => {
@@ -64,6 +68,13 @@ def wait_in_column_view(page, module):
     """Until the module's header is in the column's view: a jump scrolls on the next
     animation frame, and Playwright's "visible" does not mean on screen."""
     page.wait_for_function(IN_COLUMN_VIEW, arg=module)
+
+
+IN_TABLE_VIEW = """(el) => {
+    const v = el.closest('.viewport').getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    return r.left >= v.left - 1 && r.right <= v.right + 1;
+}"""
 
 
 @pytest.fixture
@@ -90,7 +101,8 @@ def test_every_module_in_view_keeps_the_top_bar_and_no_blank_band(small, server,
         modules.nth(k).click()
         small.locator(f"[data-module={name}]").scroll_into_view_if_needed()
         page_is_fixed(small)
-    for w, h in [(1280, 720), (1440, 900), (1920, 1080), (2560, 1440)]:
+    for w, h in [(1280, 720), (1366, 768), (1440, 900), (1920, 1080), (2560, 1440),
+                 (1280, 1400)]:
         small.set_viewport_size({"width": w, "height": h})
         small.wait_for_timeout(100)
         page_is_fixed(small)
@@ -308,11 +320,28 @@ def test_two_models_each_module_names_its_model_and_export_has_both(small, serve
     grid = small.get_by_test_id("data-table")
     expect(grid).to_have_class(re.compile(r"\bshade-right\b"))
     expect(grid).not_to_have_class(re.compile(r"\bshade-left\b"))
+    # … and the toolbar names the column out of view; a click brings it into view
+    more = small.get_by_test_id("more-columns")
+    expect(more).to_have_text(re.compile(r"negation\s*→"))
+    negation = small.locator("[role=columnheader][data-col='negation/probas']")
+    assert not negation.evaluate(IN_TABLE_VIEW)
+    more.click()
+    expect(grid).to_have_class(re.compile(r"\bshade-left\b"))
+    small.wait_for_function(f"() => ({IN_TABLE_VIEW})("
+                            "document.querySelector(\"[data-col='negation/probas']\"))")
+    expect(more).to_have_count(0)
     small.locator(".viewport").evaluate("v => { v.scrollLeft = v.scrollWidth; }")
     expect(grid).to_have_class(re.compile(r"\bshade-left\b"))
     expect(grid).not_to_have_class(re.compile(r"\bshade-right\b"))
     page_is_fixed(small)
     small.locator(".viewport").evaluate("v => { v.scrollLeft = 0; }")
+    expect(more).to_be_visible()
+    # a dataset column named like a model's output (here "score") is marked as the
+    # dataset's; the gold label the models are scored against is not
+    score = small.locator("[role=columnheader][data-col=score]")
+    expect(score.locator(".tag.field")).to_have_text("dataset")
+    expect(score.locator(".tag.field")).to_have_attribute("title", re.compile("not a model"))
+    expect(small.locator("[role=columnheader][data-col=label] .tag.field")).to_have_count(0)
     row(small, "not good at all").click()
     for m in ("keywords", "negation"):
         expect(small.locator(f"[data-testid=class-head][data-model={m}]")).to_contain_text(m)
