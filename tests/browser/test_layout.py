@@ -498,3 +498,23 @@ def test_keyboard_shortcuts_select_all_and_focused_row(small, server, shot):
     expect(focused).to_contain_text("an excellent and happy story")
     outline = focused.evaluate("el => getComputedStyle(el).outlineStyle")
     assert outline == "solid"
+
+
+def test_a_multitask_model_has_a_column_per_output_each_named(small, server):
+    """A model with two outputs (the multitask fake: sentiment and length) has a column
+    for each, named by the model and the field; a model with one output by the model."""
+    predict_all(small, server, "multitask")
+    predict_all(small, server, "keywords")
+    open_app(small, server, "?models=multitask,keywords&dataset=sentiment")
+    heads = small.locator(".row.head [role=columnheader] button.sort")
+    expect(small.locator("[role=columnheader][data-col='multitask/sentiment'] button.sort")
+           ).to_have_text(re.compile(r"^multitask · sentiment"))
+    expect(small.locator("[role=columnheader][data-col='multitask/length'] button.sort")
+           ).to_have_text(re.compile(r"^multitask · length"))
+    expect(small.locator("[role=columnheader][data-col='keywords/probas'] button.sort")
+           ).to_have_text(re.compile(r"^keywords\W*$"))
+    assert heads.count() == 6  # text, label, score and the three model columns
+    first = row(small, "a good film with a great cast")
+    expect(first.locator("[data-col='multitask/sentiment']")).to_have_text(
+        re.compile(r"^positive 0\.\d\d$"))
+    expect(first.locator("[data-col='multitask/length']")).to_have_text(re.compile(r"^\d"))
