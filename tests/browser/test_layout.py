@@ -238,6 +238,8 @@ def test_selecting_rows_keeps_the_module_in_view_and_starts_no_slow_method(small
         top_before = small.locator("[data-module=slices]").bounding_box()["y"]
         small.get_by_test_id("error-incorrect").first.click()
         expect(small.get_by_test_id("row-count")).to_contain_text(re.compile(r"[1-9]\d* selected"))
+        status = small.get_by_test_id("error-status")
+        expect(status).to_contain_text("wrong predictions by keywords")
     else:
         row(small, "I love this movie").click()
         small.get_by_test_id("data-table").press("Control+a")
@@ -404,6 +406,10 @@ def test_tagger_column_shows_entities_and_wrong_tag_counts(browser, tmp_path, sh
     try:
         page.goto(srv.url.rstrip("/") + "/?dataset=ner")
         expect(page.locator(".spacer-rows .row").first).to_be_visible()
+        # not predicted yet: the model's cells read "—", greyed
+        unknown = row(page, "New York").locator("[data-col='tagger/pred_tags']")
+        expect(unknown).to_have_text("—")
+        expect(unknown).to_have_class(re.compile(r"\bempty\b"))
         page.get_by_test_id("predict-all").click()
         field = page.locator("[role=columnheader][data-col=pred_tags]")
         expect(field.locator(".tag.field")).to_have_text("dataset")
