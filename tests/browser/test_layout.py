@@ -46,6 +46,10 @@ def page_is_fixed(page):
     assert sizes[2] == sizes[3], f"the document is {sizes[2]}px wide in a {sizes[3]}px window"
     top = page.locator("header.top").bounding_box()
     assert top is not None and top["y"] == 0, f"the top bar moved: {top}"
+    # no blank band: the table and the modules column reach down to the window's bottom
+    bottoms = page.evaluate("['.table-panel', 'section.modules'].map((q) =>"
+                            " document.querySelector(q).getBoundingClientRect().bottom)")
+    assert all(sizes[1] - 16 <= b <= sizes[1] for b in bottoms), (bottoms, sizes[1])
 
 
 IN_COLUMN_VIEW = """(id) => {
@@ -64,6 +68,13 @@ def wait_in_column_view(page, module):
     """Until the module's header is in the column's view: a jump scrolls on the next
     animation frame, and Playwright's "visible" does not mean on screen."""
     page.wait_for_function(IN_COLUMN_VIEW, arg=module)
+
+
+IN_TABLE_VIEW = """(el) => {
+    const v = el.closest('.viewport').getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    return r.left >= v.left - 1 && r.right <= v.right + 1;
+}"""
 
 
 @pytest.fixture
@@ -90,7 +101,8 @@ def test_every_module_in_view_keeps_the_top_bar_and_no_blank_band(small, server,
         modules.nth(k).click()
         small.locator(f"[data-module={name}]").scroll_into_view_if_needed()
         page_is_fixed(small)
-    for w, h in [(1280, 720), (1440, 900), (1920, 1080), (2560, 1440)]:
+    for w, h in [(1280, 720), (1366, 768), (1440, 900), (1920, 1080), (2560, 1440),
+                 (1280, 1400)]:
         small.set_viewport_size({"width": w, "height": h})
         small.wait_for_timeout(100)
         page_is_fixed(small)
@@ -160,6 +172,144 @@ def test_confusion_cell_keeps_metrics_in_view_and_starts_no_slow_method(small, s
     assert started.count(method) == n, "an on-request method ran for a row nobody asked it on"
 
 
+def watch_interpretations(page):
+    """The methods the page asks the server to run, one entry per request."""
+    started: list[str] = []
+
+    def watch(req):
+        if req.method == "POST" and req.url.rstrip("/").endswith("/api/interpretations"):
+            started.append(json.loads(req.post_data or "{}").get("method", ""))
+
+    page.on("request", watch)
+    return started
+
+
+def on_request_methods(page, server, model="keywords"):
+    base = server.url.rstrip("/")
+    methods = page.request.get(f"{base}/api/interpretations/methods?model={model}").json()
+    out = {m["id"] for m in methods["models"][model] if not m["autorun"]}
+    assert out, "the fake classifier should have methods that run on request"
+    return out
+
+
+def lasso_every_point(page):
+    """Compute the projection and lasso a rectangle around all its points."""
+    stage = page.get_by_test_id("projector")
+    expect(stage).to_have_attribute("data-status", re.compile("missing|ready"))
+    if stage.get_attribute("data-status") == "missing":
+        page.get_by_test_id("projector-compute").click()
+    expect(stage).to_have_attribute("data-status", "ready", timeout=60000)
+    page.wait_for_function("window.__lumosProjector && window.__lumosProjector.ids().length"
+                           " && window.__lumosProjector.screenPosition("
+                           "window.__lumosProjector.ids()[0]) !== null")
+    page.get_by_test_id("projector-lasso").click()
+    wait_in_column_view(page, "projector")
+    pts = page.evaluate("() => { const h = window.__lumosProjector;"
+                        " return h.ids().map((id) => h.screenPosition(id)); }")
+    box = stage.bounding_box()
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1 = box["x"] + max(2, min(xs) - 10), box["x"] + min(box["width"] - 2, max(xs) + 10)
+    y0, y1 = box["y"] + max(2, min(ys) - 10), box["y"] + min(box["height"] - 2, max(ys) + 10)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for x, y in [(x1, y0), (x1, y1), (x0, y1), (x0, y0 + 1)]:
+        page.mouse.move(x, y, steps=6)
+    page.mouse.up()
+
+
+@pytest.mark.parametrize("path", ["lasso", "errors", "many"])
+def test_selecting_rows_keeps_the_module_in_view_and_starts_no_slow_method(small, server, path):
+    """Rows selected from the projector's lasso, an error set, or many at once (Ctrl+A):
+    the module in use stays put while the row modules above it fill in, and no method
+    marked "on request" runs for any of the rows (counted as requests to the server)."""
+    predict_all(small, server, "keywords")
+    on_request = on_request_methods(small, server)
+    started = watch_interpretations(small)
+    open_app(small, server, "?models=keywords&dataset=sentiment")
+    module = {"lasso": "projector", "errors": "slices", "many": None}[path]
+    if module:
+        small.locator(f"[data-jump={module}]").click()
+        wait_in_column_view(small, module)
+    if path == "lasso":
+        lasso_every_point(small)
+        top_before = small.locator("[data-module=projector]").bounding_box()["y"]
+        expect(small.get_by_test_id("row-count")).to_contain_text("16 selected")
+    elif path == "errors":
+        top_before = small.locator("[data-module=slices]").bounding_box()["y"]
+        small.get_by_test_id("error-incorrect").first.click()
+        expect(small.get_by_test_id("row-count")).to_contain_text(re.compile(r"[1-9]\d* selected"))
+        status = small.get_by_test_id("error-status")
+        expect(status).to_contain_text("wrong predictions by keywords")
+    else:
+        row(small, "I love this movie").click()
+        small.get_by_test_id("data-table").press("Control+a")
+        expect(small.get_by_test_id("row-count")).to_contain_text("16 selected")
+    # the row modules (editor, salience, predictions) fill in for the focused row …
+    expect(small.locator("[data-testid=class-head] [data-testid=predicted-label]")).to_have_count(1)
+    expect(small.locator("[data-testid=salience-row]").first).to_be_visible()
+    small.wait_for_timeout(500)
+    # … the module in use stays where it was, and the page does not move
+    if module:
+        assert in_column_view(small, module)
+        y = small.locator(f"[data-module={module}]").bounding_box()["y"]
+        assert abs(y - top_before) < 2, f"{module} moved from {top_before} to {y}"
+    page_is_fixed(small)
+    assert not set(started) & on_request, f"on-request methods started by themselves: {started}"
+    # an on-request method is offered (a Run button) for the focused row, not run
+    for m in on_request:
+        expect(small.locator(f"[data-testid=salience-row][data-method={m}]")).to_have_attribute(
+            "data-status", "idle")
+
+
+MODEL_MODULES = ["classification", "salience", "projector", "attention", "metrics", "slices",
+                 "model-compare", "counterfactuals", "datapoint-compare", "regression"]
+
+
+@pytest.mark.parametrize("models", ["keywords,negation", "keywords,length"])
+def test_with_two_models_every_module_names_the_model_it_shows(small, server, models):
+    """Go through every module on the page: each names the model it shows (a picker or
+    "of <model>"), or shows each, whether both models fit it or only one does (with
+    keywords and the length regressor, salience, attention and the projector show only
+    keywords and must say so)."""
+    names = models.split(",")
+    for m in names:
+        predict_all(small, server, m)
+    open_app(small, server, f"?models={models}&dataset=sentiment")
+    row(small, "not good at all").click()
+    small.locator(".spacer-rows .row", has_text="I love this movie").first.locator(
+        ".pin-btn").click()  # a reference row: the datapoint comparison fills in
+    row(small, "not good at all").click()
+    expect(small.locator("[data-testid=class-head]").first).to_be_visible()
+    # (the modules of interpretation methods appear once the methods are known)
+    for module in ("classification", "salience", "projector", "attention", "metrics", "slices",
+                   "counterfactuals", "datapoint-compare"):
+        expect(small.locator(f"[data-module={module}]")).to_have_count(1)
+    present = small.locator("[data-module]").evaluate_all(
+        "els => els.map(e => e.dataset.module)")
+    for module in present:
+        panel = small.locator(f"[data-module={module}]")
+        small.locator(f"[data-jump={module}]").click()
+        wait_in_column_view(small, module)
+        if module not in MODEL_MODULES:
+            continue  # the editor and the audit reports show no model's output
+        shown = [m for m in names if m in panel.inner_text()]
+        expect(panel).to_contain_text(re.compile("|".join(names)))
+        selects = panel.locator("select").evaluate_all(
+            "ss => ss.map(s => [...s.options].map(o => o.textContent.trim()))")
+        pickers = [o for o in selects if set(o) & set(names)]
+        assert shown, f"the {module} module names no model"
+        if module in ("salience", "attention", "projector", "counterfactuals", "metrics"):
+            # one model shown at a time: a picker of the models that fit, or the name
+            note = panel.get_by_test_id("module-model").or_(
+                panel.get_by_test_id("projector-model-name"))
+            assert pickers or note.count() >= 1, f"the {module} module does not say whose it is"
+            if not pickers:
+                expect(note.first).to_contain_text("keywords")
+    # the datapoint comparison's salience row says whose salience it is
+    small.locator("[data-jump=datapoint-compare]").click()
+    expect(small.get_by_test_id("compare-salience")).to_contain_text("keywords")
+
+
 def test_two_models_each_module_names_its_model_and_export_has_both(small, server):
     predict_all(small, server, "keywords")
     predict_all(small, server, "negation")
@@ -172,11 +322,31 @@ def test_two_models_each_module_names_its_model_and_export_has_both(small, serve
     grid = small.get_by_test_id("data-table")
     expect(grid).to_have_class(re.compile(r"\bshade-right\b"))
     expect(grid).not_to_have_class(re.compile(r"\bshade-left\b"))
+    # … and the toolbar names the column out of view; a click brings it into view
+    more = small.get_by_test_id("more-columns")
+    expect(more).to_have_text(re.compile(r"negation\s*→"))
+    negation = small.locator("[role=columnheader][data-col='negation/probas']")
+    assert not negation.evaluate(IN_TABLE_VIEW)
+    rows_top = small.locator(".viewport").bounding_box()["y"]
+    more.click()
+    expect(grid).to_have_class(re.compile(r"\bshade-left\b"))
+    small.wait_for_function(f"() => ({IN_TABLE_VIEW})("
+                            "document.querySelector(\"[data-col='negation/probas']\"))")
+    expect(more).to_have_count(0)
+    # the cue coming and going moves no row (it floats over the table's corner)
+    assert small.locator(".viewport").bounding_box()["y"] == rows_top
     small.locator(".viewport").evaluate("v => { v.scrollLeft = v.scrollWidth; }")
     expect(grid).to_have_class(re.compile(r"\bshade-left\b"))
     expect(grid).not_to_have_class(re.compile(r"\bshade-right\b"))
     page_is_fixed(small)
     small.locator(".viewport").evaluate("v => { v.scrollLeft = 0; }")
+    expect(more).to_be_visible()
+    # a dataset column named like a model's output (here "score") is marked as the
+    # dataset's; the gold label the models are scored against is not
+    score = small.locator("[role=columnheader][data-col=score]")
+    expect(score.locator(".tag.field")).to_have_text("dataset")
+    expect(score.locator(".tag.field")).to_have_attribute("title", re.compile("not a model"))
+    expect(small.locator("[role=columnheader][data-col=label] .tag.field")).to_have_count(0)
     row(small, "not good at all").click()
     for m in ("keywords", "negation"):
         expect(small.locator(f"[data-testid=class-head][data-model={m}]")).to_contain_text(m)
@@ -236,6 +406,10 @@ def test_tagger_column_shows_entities_and_wrong_tag_counts(browser, tmp_path, sh
     try:
         page.goto(srv.url.rstrip("/") + "/?dataset=ner")
         expect(page.locator(".spacer-rows .row").first).to_be_visible()
+        # not predicted yet: the model's cells read "—", greyed
+        unknown = row(page, "New York").locator("[data-col='tagger/pred_tags']")
+        expect(unknown).to_have_text("—")
+        expect(unknown).to_have_class(re.compile(r"\bempty\b"))
         page.get_by_test_id("predict-all").click()
         field = page.locator("[role=columnheader][data-col=pred_tags]")
         expect(field.locator(".tag.field")).to_have_text("dataset")
@@ -330,3 +504,23 @@ def test_keyboard_shortcuts_select_all_and_focused_row(small, server, shot):
     expect(focused).to_contain_text("an excellent and happy story")
     outline = focused.evaluate("el => getComputedStyle(el).outlineStyle")
     assert outline == "solid"
+
+
+def test_a_multitask_model_has_a_column_per_output_each_named(small, server):
+    """A model with two outputs (the multitask fake: sentiment and length) has a column
+    for each, named by the model and the field; a model with one output by the model."""
+    predict_all(small, server, "multitask")
+    predict_all(small, server, "keywords")
+    open_app(small, server, "?models=multitask,keywords&dataset=sentiment")
+    heads = small.locator(".row.head [role=columnheader] button.sort")
+    expect(small.locator("[role=columnheader][data-col='multitask/sentiment'] button.sort")
+           ).to_have_text(re.compile(r"^multitask · sentiment"))
+    expect(small.locator("[role=columnheader][data-col='multitask/length'] button.sort")
+           ).to_have_text(re.compile(r"^multitask · length"))
+    expect(small.locator("[role=columnheader][data-col='keywords/probas'] button.sort")
+           ).to_have_text(re.compile(r"^keywords\W*$"))
+    assert heads.count() == 6  # text, label, score and the three model columns
+    first = row(small, "a good film with a great cast")
+    expect(first.locator("[data-col='multitask/sentiment']")).to_have_text(
+        re.compile(r"^positive 0\.\d\d$"))
+    expect(first.locator("[data-col='multitask/length']")).to_have_text(re.compile(r"^\d"))
