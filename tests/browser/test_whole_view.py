@@ -124,3 +124,50 @@ def test_every_listed_shortcut_works(page, server):
     expect(count).to_contain_text("· 0 selected")
     page.get_by_test_id("table-search").press("Control+a")  # in a field: its text
     expect(count).to_contain_text("· 0 selected")
+
+
+TYPE_NAMES = ("TextSegment", "CategoryLabel", "Scalar", "Tokens", "SequenceTags", "Boolean")
+
+
+@pytest.mark.parametrize(("models", "dataset", "labels"), [
+    ("tagger", "ner", {"tokens": "tokens", "tags": "tags (optional)"}),
+    ("reverser", "translation", {"source": "source", "target": "target (optional)"}),
+    ("multitask", "sentiment", {"text": "text", "label": "label (optional)",
+                                "score": "score (optional)"}),
+])
+def test_every_demo_kind_of_input_reads_as_words(page, server, models, dataset, labels):
+    open_app(page, server, f"?models={models}&dataset={dataset}")
+    page.locator(".spacer-rows .row").first.click()
+    editor = page.get_by_test_id("editor")
+    for name, words in labels.items():
+        expect(page.get_by_test_id(f"edit-label-{name}")).to_contain_text(words)
+    text = " ".join(editor.locator("label").all_inner_texts())
+    assert not any(t in text for t in TYPE_NAMES), text
+
+
+def test_a_field_description_is_shown_beside_its_label(browser, tmp_path):
+    from lumos.api import types as T
+    from lumos.server.serve import make_server
+    from lumos.testing import FakeGenerator
+    from lumos.testing.sample import sample_datasets
+
+    from .conftest import free_port
+
+    class Described(FakeGenerator):
+        def input_spec(self):
+            return {"source": T.TextSegment(),
+                    "target": T.TextSegment(required=False, description="reference")}
+
+    srv = make_server({"described": Described()},
+                      {"translation": sample_datasets()["translation"]}, port=free_port(),
+                      store=tmp_path / "store.sqlite", quiet=True).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_app(page, srv, "?models=described&dataset=translation")
+        page.locator(".spacer-rows .row").first.click()
+        expect(page.get_by_test_id("edit-label-target")).to_contain_text("target (optional)")
+        expect(page.get_by_test_id("edit-description-target")).to_have_text("reference")
+    finally:
+        context.close()
+        srv.stop()
