@@ -121,3 +121,41 @@ def test_a_copy_uses_its_own_embedding_layer_where_the_adapter_holds_one(tmp_pat
     assert not torch.allclose(after, trained)
     # and the trained model is untouched
     assert torch.equal(model.embed(examples[:1], "probas").inputs_embeds.detach(), trained)
+
+
+# The demos' model kinds, tiny and random (sentiment's TF-IDF pipeline; keras; multitask;
+# sentiment's HF classifier is the tiny BERT of tests/components/salience/test_hf_models):
+# where the check is offered it runs, where it is not the reason says why. A perturbation
+# and a gradient method, and attention rollout (never: it explains no prediction).
+DEMO_ADAPTERS = ("sklearn_pipeline", "keras_classifier", "multitask")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("adapter", DEMO_ADAPTERS)
+def test_the_check_is_offered_exactly_where_it_runs(adapter, tmp_path):
+    from lumos.engine.interpret import get_interpreter
+    from lumos.engine.randomisation import randomisation_problem
+    from lumos.testing.tiny import TINY_BUILDERS
+
+    model, examples = TINY_BUILDERS[adapter](tmp_path)
+    offered = {}
+    for method in ("occlusion", "grad_dot_input", "attention_rollout"):
+        interp = get_interpreter(method)
+        if not interp.is_compatible(model, {}):
+            continue
+        problem = randomisation_problem(model, interp)
+        offered[method] = problem is None
+        if problem is None:
+            r = randomisation_check(None, model, examples[:1], method, max_steps=1)
+            assert len(r["steps"]) == 1 and r["steps"][0]["n"] > 0, r
+        else:
+            with pytest.raises(SpecError, match="randomisation check"):
+                randomisation_check(None, model, examples[:1], method, max_steps=1)
+            assert ("attention" in problem if method == "attention_rollout"
+                    else "torch module" in problem), problem
+    torch_backed = adapter != "sklearn_pipeline"
+    assert offered.get("occlusion") is torch_backed, offered
+    assert offered.get("attention_rollout") in (None, False), offered
+    if adapter == "multitask":
+        assert offered["grad_dot_input"] is True, offered

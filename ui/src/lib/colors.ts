@@ -90,6 +90,10 @@ export function fmt(v: number | null | undefined, digits = 3): string {
  *               never red, which is kept for "wrong against gold"
  * - ``pin``     the pinned reference row (amber)
  * - ``found``   search matches in the table (yellow highlight)
+ * - ``error``   the page's own failures (a request, a field) and deleting (slate): not red
+ *
+ * Scales with a legend of their own (salience's RdBu, attention's blues, the projector's
+ * categorical Tableau colours without red, its cividis ramp) are read from that legend.
  */
 export const PALETTE = {
   accent: "#2f5fd0",
@@ -104,6 +108,10 @@ export const PALETTE = {
   pin: "#b86e00",
   "pin-soft": "#fff3dc",
   found: "#fff0a8",
+  // the page's own failures (a request failed, a field is invalid), and deleting: slate,
+  // so that red keeps meaning a wrong prediction only
+  error: "#2b3140",
+  "error-soft": "#eceef2",
 } as const;
 
 export type Meaning = keyof typeof PALETTE;

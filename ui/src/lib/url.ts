@@ -14,6 +14,10 @@ export interface ViewState {
   search: string;
   filter: string;
   sort: { column: string; dir: 1 | -1 } | null;
+  /** what a model column shows and sorts by, when a class: `show=<column>:<class>`, one each */
+  shows?: Record<string, string>;
+  /** the wrong-tags filter's threshold (`wrong=N`), when above 1 */
+  minWrongTags?: number;
   /** module settings, by `module.setting` */
   params: Record<string, string>;
   /** show only these modules (by id, e.g. `metrics`): a notebook's `show_module` */
@@ -30,6 +34,11 @@ export function readUrl(search = location.search): ViewState {
   const sort = p.get("sort");
   const params: Record<string, string> = {};
   for (const [k, v] of p) if (PARAM_KEY.test(k)) params[k] = v;
+  const shows: Record<string, string> = {};
+  for (const s of p.getAll("show")) {
+    const at = s.indexOf(":");
+    if (at > 0 && at < s.length - 1) shows[s.slice(0, at)] = s.slice(at + 1);
+  }
   return {
     models: p.has("models") ? list(p.get("models")) : null,
     dataset: p.get("dataset"),
@@ -42,6 +51,8 @@ export function readUrl(search = location.search): ViewState {
     filter: p.get("filter") ?? "all",
     sort: sort ? { column: sort.replace(/^-/, ""), dir: sort.startsWith("-") ? -1 : 1 } : null,
     params,
+    shows,
+    minWrongTags: Math.max(1, Math.floor(Number(p.get("wrong") ?? 1)) || 1),
     only: list(p.get("only")),
   };
 }
@@ -64,7 +75,9 @@ export function urlOf(v: ViewState): string {
   if (v.hidden.length) p.set("hide", v.hidden.join(","));
   if (v.search) p.set("q", v.search);
   if (v.filter && v.filter !== "all") p.set("filter", v.filter);
+  if (v.minWrongTags && v.minWrongTags > 1) p.set("wrong", String(v.minWrongTags));
   if (v.sort) p.set("sort", (v.sort.dir < 0 ? "-" : "") + v.sort.column);
+  for (const col of Object.keys(v.shows ?? {}).sort()) if (v.shows![col]) p.append("show", `${col}:${v.shows![col]}`);
   if (v.only?.length) p.set("only", v.only.join(","));
   for (const k of Object.keys(v.params).sort()) if (PARAM_KEY.test(k) && v.params[k] !== "") p.set(k, v.params[k]);
   return "?" + p.toString().replace(/%2C/g, ",");

@@ -73,6 +73,8 @@ export class Workbench {
     table.search = view.search;
     table.filter = view.filter;
     table.sort = view.sort;
+    table.shows = view.shows ?? {};
+    table.minWrongTags = view.minWrongTags ?? 1;
     await conn.refresh();
     const ready = conn.datasets.filter((d) => d.status === "ready");
     conn.dataset = view.dataset && conn.datasets.some((d) => d.name === view.dataset) ? view.dataset : (ready[0]?.name ?? conn.datasets[0]?.name ?? "");
@@ -128,6 +130,8 @@ export class Workbench {
       search: this.table.search,
       filter: this.table.filter,
       sort: this.table.sort,
+      shows: this.table.shows,
+      minWrongTags: this.table.minWrongTags,
       params: this.params,
     });
   }

@@ -6,16 +6,18 @@ import { classHeads, labelOf, type ClassHead } from "../../lib/preds";
 import { fieldsOfType } from "../../lib/specs";
 import { PALETTE as MEANING } from "../../lib/colors";
 
-export const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+// (Tableau 10 without its red and pink: red means a wrong prediction, lib/colors.ts)
+export const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#76b7b2", "#edc948", "#b07aa1", "#9c755f", "#bab0ac"];
 // correct / wrong mean what they mean everywhere else (lib/colors.ts)
 export const CORRECT = MEANING.correct;
 export const WRONG = MEANING.wrong;
 export const UNKNOWN = "#b8bec9";
 
-// a blue-to-orange ramp (perceptually even enough for confidence and scores)
+// cividis, dark blue to yellow (perceptually even, colour-blind safe, and no red: high
+// confidence is not 'wrong')
 export const RAMP: string[] = Array.from({ length: 32 }, (_, i) => {
   const t = i / 31;
-  const a = [49, 84, 163], b = [244, 211, 94], c = [215, 48, 39];
+  const a = [0, 34, 78], b = [124, 123, 120], c = [254, 232, 56];
   const [p, q, u] = t < 0.5 ? [a, b, t * 2] : [b, c, (t - 0.5) * 2];
   const mix = (k: number) => Math.round(p[k] + (q[k] - p[k]) * u).toString(16).padStart(2, "0");
   return `#${mix(0)}${mix(1)}${mix(2)}`;
