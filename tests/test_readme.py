@@ -187,6 +187,26 @@ def test_every_block_is_found_and_only_make_lines_are_exempt():
                 assert "[" not in cmd, f"placeholder brackets in a command: {cmd}"
 
 
+def test_no_block_is_skipped():
+    """Every fenced block is one the test runs: a ```yaml, ```sh or bare block would be
+    skipped silently by :func:`blocks`."""
+    fences = re.findall(r"^```(\S*)\n", README.read_text(), re.M)
+    openings = fences[::2]  # fences alternate: opening (with its language), closing
+    assert all(f == "" for f in fences[1::2]), fences
+    assert openings and set(openings) <= {"bash", "python"}, openings
+    assert len(openings) == len(blocks())
+
+
+def test_in_page_links_reach_a_heading():
+    text = README.read_text()
+    slugs = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+             for h in re.findall(r"^#+ (.+)$", text, re.M)}
+    anchors = re.findall(r"\]\(#([^)]+)\)", text)
+    assert anchors, "the README links to its own sections"
+    for a in anchors:
+        assert a in slugs, f"README links to a missing section: #{a}"
+
+
 def test_links_point_inside_the_repository():
     text = README.read_text()
     links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)

@@ -59,10 +59,18 @@ def test_usage_shows_required_flags_as_required(prog, parser):
             assert f"{flag} " in usage and f"[{flag}" not in usage, (prog, flag, usage)
 
 
+COMMAND_NAMES = ["predict", "demo", "serve", "explain", "metrics", "project", "cache",
+                 "agreement", "randomisation", "generate", "audit", "highlight", "embed-map",
+                 "plot"]
+
+
 def test_the_walk_sees_every_subcommand():
     progs = {p for p, _ in _subparsers(build_parser())}
-    assert {"lumos predict", "lumos project", "lumos explain", "lumos metrics",
-            "lumos serve", "lumos demo", "lumos cache"} <= progs
+    top = next(a for a in build_parser()._actions
+               if isinstance(a, argparse._SubParsersAction)).choices
+    assert set(top) == set(COMMAND_NAMES)  # highlight, embed-map, plot, generate, audit...
+    assert {f"lumos {c}" for c in COMMAND_NAMES} <= progs
+    assert {"lumos cache info", "lumos cache clear", "lumos cache prune"} <= progs
     assert len(ALL) > 50
 
 

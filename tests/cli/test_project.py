@@ -55,6 +55,8 @@ def test_points_carry_the_text_the_gold_label_and_asked_for_columns(config, tmp_
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert [r["text"] for r in rows][:2] == ["good movie", "bad movie"]
     assert [r["gold:label"] for r in rows][:2] == ["positive", "negative"]
+    # the text once: the model's tokens have it as parent, but it is no gold label
+    assert [c for c in rows[0] if c.startswith("gold:")] == ["gold:label"]
     assert "source" not in rows[0]
     assert main([*base, "--with", "source", "--with", "probas:label"]) == 0
     rows = [json.loads(x) for x in out.read_text().splitlines()]

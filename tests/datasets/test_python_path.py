@@ -61,3 +61,32 @@ def test_an_unknown_name_lists_the_bundled_datasets():
     with pytest.raises(SpecError) as e:
         lumos.datasets.load("tweet")
     assert "did you mean 'tweets'?" in str(e.value) and "wnut_train" in str(e.value)
+
+
+def test_what_is_inferred_as_a_label_and_what_is_not(tmp_path):
+    f = tmp_path / "own.csv"
+    rows = [f"u{i:04d},the film number {i} was seen,{('pos', 'neg', 'neu')[i % 3]},"
+            f"{1 + i % 5},{i % 3}" for i in range(100)]
+    f.write_text("uid,review,verdict,stars,label\n" + "\n".join(rows) + "\n")
+    spec = lumos.load_dataset(str(f)).spec()
+    assert spec["verdict"] == T.CategoryLabel(vocab=("neg", "neu", "pos"), required=False)
+    assert isinstance(spec["review"], T.TextSegment)  # free text: every value distinct
+    assert isinstance(spec["uid"], T.TextSegment)  # an id-like column is no label
+    assert isinstance(spec["stars"], T.Scalar)  # a number not named like a label stays one
+    # class ids in a column named like a label: a label, its values read as text
+    assert spec["label"] == T.CategoryLabel(vocab=("0", "1", "2"), required=False)
+    ds = lumos.load_dataset(str(f))
+    assert ds.examples([0, 1])[1]["label"] == "1"
+
+
+def test_lumos_load_model_takes_a_demo_name_and_names_the_demos_otherwise():
+    from lumos.models.load import ModelLoadError
+
+    with pytest.raises(ModelLoadError) as e:
+        lumos.load_model("sentimnt")
+    assert "did you mean 'sentiment'?" in str(e.value) and "ner" in str(e.value)
+    with pytest.raises(ModelLoadError, match="demo 'sentiment' has no model 'nope' "
+                                             r"\(models: minilm-sentiment"):
+        lumos.load_model("sentiment:nope")
+    with pytest.raises(ModelLoadError, match="give a directory saved with save_pretrained"):
+        lumos.load_model("./no/such/dir")

@@ -101,8 +101,12 @@ def get(kind: str, component_id: str) -> type[Any]:
     try:
         return table[component_id]
     except KeyError:
-        raise KeyError(f"no {kind} named '{component_id}' (available: {sorted(table)})") \
-            from None
+        import difflib
+
+        close = difflib.get_close_matches(str(component_id), list(table), n=1)
+        raise KeyError(f"no {kind} named '{component_id}'"
+                       + (f"; did you mean '{close[0]}'?" if close else "")
+                       + f" (available: {', '.join(sorted(table))})") from None
 
 
 def instance(kind: str, ref: Any, base: type[Any], *, flag: str) -> Any:

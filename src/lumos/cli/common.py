@@ -57,8 +57,9 @@ def add_model_dataset_args(p: argparse.ArgumentParser, *, dataset: bool = True,
                           help="use only the first N rows, in file order (default: every "
                           "row; --sample draws a representative sample instead)")
         rows.add_argument("--sample", type=int, default=None, metavar="N",
-                          help="use N rows drawn at random with --seed, keeping each gold "
-                          "label's share of the rows (default: every row)")
+                          help="use N rows (at most the dataset's) drawn at random with "
+                          "--seed, keeping each gold label's share of the rows (default: "
+                          "every row)")
         p.add_argument("--seed", type=int, default=0,
                        help="seed of --sample, and of the command's own random draws "
                        "(a projection's, a re-initialisation's) (default: %(default)s)")
@@ -117,7 +118,7 @@ def resolve_model(arg: str, *, task: str | None = None,
     if _looks_like_a_name(arg):
         known = sorted(demos) + sorted(config or {})
         raise UsageError(f"--model: no demo, config entry, model directory or file named "
-                         f"'{arg}'{_did_you_mean(demo_name, known)} (demos: "
+                         f"'{arg}'{did_you_mean(demo_name, known)} (demos: "
                          f"{', '.join(sorted(demos))}"
                          + (f"; --config models: {', '.join(sorted(config))}" if config else "")
                          + "; or give a directory saved with save_pretrained, a .keras or "
@@ -143,7 +144,7 @@ def _looks_like_a_name(arg: str) -> bool:
         and "://" not in arg
 
 
-def _did_you_mean(arg: str, known: list[str]) -> str:
+def did_you_mean(arg: str, known: list[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(arg, known, n=1, cutoff=0.6)
@@ -169,7 +170,7 @@ def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | N
             known = sorted(_bundled()) + extra
             raise UsageError(
                 f"--dataset: no bundled dataset, config entry or file named '{arg}'"
-                f"{_did_you_mean(arg, known)} (bundled: {', '.join(sorted(_bundled()))}"
+                f"{did_you_mean(arg, known)} (bundled: {', '.join(sorted(_bundled()))}"
                 + (f"; also: {', '.join(extra)}" if extra else "")
                 + "; or give a .csv, .jsonl or .parquet file)")
         from lumos.datasets import load_file
@@ -178,7 +179,8 @@ def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | N
         for item in columns or []:
             field, sep, column = item.partition("=")
             if not sep or not field or not column:
-                raise UsageError(f"--column: expected FIELD=COLUMN, got {item!r}")
+                raise UsageError(f"--column: expected FIELD=COLUMN (a model field, '=', the "
+                                 f"file's column), e.g. --column text=review; got {item!r}")
             mapping[field] = column
         try:
             ds = load_file(arg, encoding=encoding, columns=mapping or None)
@@ -202,6 +204,10 @@ def resolve_dataset(arg: str, *, encoding: str = "utf-8", columns: list[str] | N
         if not isinstance(ds, ArrowDataset):
             raise UsageError(f"--sample: dataset '{name}' is not a table lumos can sample; "
                              "use --limit")
+        if sample > len(ds):
+            raise UsageError(f"--sample: {sample:,} is more rows than '{name}' has "
+                             f"({len(ds):,}); ask for at most {len(ds)}, or leave --sample "
+                             "out to use every row")
         ds = draw(ds, sample, seed=seed)
     return name, ds
 
@@ -247,6 +253,27 @@ def workspace_from_args(args: argparse.Namespace) -> tuple[Any, str, str]:
     except SpecError as e:
         raise UsageError(f"--dataset: {e}") from None
     return ws, mname, dname
+
+
+def flag_error(flag: str, e: Exception) -> UsageError:
+    """``e``'s message as a usage error of ``flag``, without the engine's own prefix for
+    the same argument (``method: ...`` under ``--method``)."""
+    msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+    bare = flag.lstrip("-").replace("-", "_")
+    for prefix in (f"{bare}: ", f"{flag.lstrip('-')}: "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    return UsageError(f"{flag}: {msg}")
+
+
+def no_embeddings(model: Model, name: str, done: str) -> None:
+    """Refuse, naming --model, a model with no embeddings output (nothing to map)."""
+    from lumos.engine.projection import embedding_fields
+
+    if not embedding_fields(model):
+        raise UsageError(f"--model: '{name}' has no embeddings output, so nothing can be "
+                         f"{done}; use a model that has one (e.g. --model sentiment, whose "
+                         "MiniLM gives pooled and per-token embeddings)")
 
 
 def check_out_path(flag: str, path: str, suffixes: tuple[str, ...]) -> Path:

@@ -7,7 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from lumos.cli.common import add_model_dataset_args, check_out_path, workspace_from_args
+from lumos.cli.common import (
+    add_model_dataset_args,
+    check_out_path,
+    no_embeddings,
+    workspace_from_args,
+)
 from lumos.cli.main import UsageError
 
 #: the SpecError's leading word (embed_map's parameter) -> the flag that sets it
@@ -64,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if args.neighbors is not None and args.method != "umap":
         raise UsageError("--neighbors: only applies to --method umap")
     ws, mname, dname = workspace_from_args(args)
+    no_embeddings(ws.model(mname), mname, "mapped")
 
     def stage(done: int, total: int, name: str) -> None:
         if name.startswith("fitting"):  # the one long step after the embeddings
@@ -80,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         word = msg.split(":", 1)[0]
         rows = "--sample" if args.sample else "--limit" if args.limit else "--dataset"
         flag = FLAGS.get(word, rows)
+        if word in FLAGS:  # the engine's own name for the argument
+            msg = msg.removeprefix(word + ": ")
         raise UsageError(f"{flag}: {msg}") from None
     m.save(out)
     wrote = [str(out)]

@@ -18,6 +18,7 @@ from typing import Any
 from lumos.cli.common import (
     add_model_dataset_args,
     check_out_path,
+    flag_error,
     workspace_from_args,
 )
 from lumos.cli.main import UsageError
@@ -132,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         interp = get_interpreter(args.method)
     except SpecError as e:
-        raise UsageError(f"--method: {e}") from None
+        raise flag_error("--method", e) from None
     if args.list_options:
         for opt in interp.config_schema():
             print(f"{opt['name']:<20} default {opt['default']!r:<16} {opt['help']}")

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from lumos.cli.common import (
-    _did_you_mean,
     add_model_dataset_args,
     check_out_path,
+    did_you_mean,
     workspace_from_args,
 )
 from lumos.cli.main import UsageError
@@ -102,7 +102,7 @@ def pick_generator(name: str | None) -> Any:
                          + "; see lumos generate --list)")
     if name not in known:
         raise UsageError(f"--generator: no generator named '{name}'"
-                         f"{_did_you_mean(name, list(known))} (generators: "
+                         f"{did_you_mean(name, list(known))} (generators: "
                          f"{', '.join(known)}; see lumos generate --list)")
     return known[name]()
 
@@ -156,7 +156,7 @@ def parse_config(gen: Any, options: list[str]) -> Any:
                              f"{item!r}")
         if key not in fields:
             raise UsageError(f"--option: {gen.id} has no option '{key}'"
-                             f"{_did_you_mean(key, list(fields))} (options: "
+                             f"{did_you_mean(key, list(fields))} (options: "
                              f"{', '.join(fields) or 'none'}; see lumos generate --list)")
         values[key] = _coerce(gen.id, key, raw, types.get(key, str))
     try:

@@ -41,7 +41,37 @@ def build_parser() -> argparse.ArgumentParser:
     for mod in COMMANDS:
         importlib.import_module(mod).add_parser(sub)
     _list_required_first(parser)
+    _number_messages(parser)
     return parser
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number, e.g. 3, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number, e.g. 0.5, got {text!r}") from None
+
+
+def _number_messages(parser: argparse.ArgumentParser) -> None:
+    """A flag taking a number says so, with an example, when given something else
+    (argparse's own message reads "invalid int value")."""
+    for action in parser._actions:
+        if action.type is int:
+            action.type = _whole_number
+        elif action.type is float:
+            action.type = _number
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _number_messages(sub)
 
 
 def _list_required_first(parser: argparse.ArgumentParser) -> None:

@@ -55,8 +55,11 @@ def output_fields(model: Model, name: str, fields: str | None, *, attention: boo
         chosen = [f.strip() for f in fields.split(",") if f.strip()]
         unknown = [f for f in chosen if f not in spec]
         if unknown:
-            raise UsageError(f"--fields: '{unknown[0]}' is not an output of '{name}' "
-                             f"(fields: {', '.join(spec)})")
+            from lumos.cli.common import did_you_mean
+
+            raise UsageError(f"--fields: '{unknown[0]}' is not an output of '{name}'"
+                             f"{did_you_mean(unknown[0], list(spec))} (fields: "
+                             f"{', '.join(spec)}; or 'default')")
     for flag, wanted, kinds in (("--with-attention", attention, (AttentionHeads,)),
                                 ("--with-embeddings", embeddings,
                                  (TokenEmbeddings, Embeddings))):

@@ -7,6 +7,8 @@ import argparse
 from lumos.cli.common import (
     add_model_dataset_args,
     check_out_path,
+    flag_error,
+    no_embeddings,
     workspace_from_args,
 )
 from lumos.cli.main import UsageError
@@ -62,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--perplexity: only applies to --method tsne")
         config["perplexity"] = args.perplexity
     ws, mname, dname = workspace_from_args(args)
+    no_embeddings(ws.model(mname), mname, "projected")
     try:
         res = project(ws, mname, dname, args.field, args.method, config, layer=args.layer,
                       tokens=args.tokens, progress=f"embed {mname}")
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         msg = str(e)
         flag = "--layer" if msg.startswith("layer") else "--field" if "field" in msg \
             else "--method"
-        raise UsageError(f"{flag}: {msg}") from None
+        raise flag_error(flag, e) from None
     try:
         points = label_points(ws, mname, dname, res["points"], args.with_columns)
     except SpecError as e:

@@ -15,7 +15,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lumos.cli.common import add_model_dataset_args, check_out_path, workspace_from_args
+from lumos.cli.common import (
+    add_model_dataset_args,
+    check_out_path,
+    flag_error,
+    workspace_from_args,
+)
 from lumos.cli.explain import parse_options
 from lumos.cli.main import UsageError
 
@@ -75,7 +80,7 @@ def check_methods(methods: list[str], mname: str, model: Any, dataset_spec: Any)
         try:
             interp = get_interpreter(m)
         except SpecError as e:
-            raise UsageError(f"--method: {e}") from None
+            raise flag_error("--method", e) from None
         if not interp.is_compatible(model, dataset_spec):
             raise UsageError(method_mismatch(m, mname, model, dataset_spec))
 
@@ -93,7 +98,7 @@ def run_agreement(args: argparse.Namespace) -> int:
         result = agreement(ws, mname, ds.examples(range(len(ds))),
                            [(m, None) for m in args.method], absolute=args.absolute)
     except SpecError as e:
-        raise UsageError(f"--method: {e}") from None
+        raise flag_error("--method", e) from None
     print(f"agreement of {', '.join(result['methods'])} on {len(ds)} examples of {dname} "
           f"({mname})")
     for p in result["pairs"]:
@@ -105,17 +110,23 @@ def run_agreement(args: argparse.Namespace) -> int:
 
 def run_randomisation(args: argparse.Namespace) -> int:
     from lumos.api.types import SpecError
-    from lumos.engine.randomisation import randomisation_check
+    from lumos.engine.randomisation import randomisation_check, randomisation_steps
 
     ws, mname, dname = workspace_from_args(args)
     ds = ws.dataset(dname)
+    try:
+        if not randomisation_steps(ws.model(mname)):
+            raise SpecError("its torch module has no layers with weights to re-initialise")
+    except SpecError as e:
+        raise UsageError(f"--model: the randomisation check cannot run on '{mname}': {e}; "
+                         "use a PyTorch model, e.g. --model sentiment") from None
     check_methods([args.method], mname, ws.model(mname), ds.spec())
     try:
         result = randomisation_check(ws, mname, ds.examples(range(len(ds))), args.method,
                                      parse_options(args.option), seed=args.seed,
                                      max_steps=args.max_steps)
     except SpecError as e:
-        raise UsageError(f"--method: {e}") from None
+        raise flag_error("--method", e) from None
     print(f"randomisation check of {result['method']} on {len(ds)} examples of {dname} "
           f"({mname}): rank correlation with the trained model's maps")
     for s in result["steps"]:

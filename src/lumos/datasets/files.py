@@ -56,6 +56,13 @@ def infer_spec(table: pa.Table, *, max_categories: int = 50) -> Spec:
                 blank = pc.any(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(col)), 0))
                 spec[name] = T.TextSegment(required=complete,
                                            allow_empty=bool(blank.as_py()))
+        elif pa.types.is_integer(t) and name.lower() in LABEL_NAMES and len(
+                col.unique()) <= max_categories:
+            # class ids (0, 1, 2) in a column named like a label: a label, read as text
+            # by the caller (see :func:`_label_ids_as_text`)
+            vocab = tuple(str(v) for v in sorted(
+                v for v in col.unique().to_pylist() if v is not None))
+            spec[name] = T.CategoryLabel(vocab=vocab, required=False)
         elif pa.types.is_integer(t) or pa.types.is_floating(t):
             spec[name] = T.Scalar(required=False)
         elif pa.types.is_boolean(t):
@@ -66,6 +73,16 @@ def infer_spec(table: pa.Table, *, max_categories: int = 50) -> Spec:
             else:
                 spec[name] = T.Tokens(required=complete)
     return spec
+
+
+def _label_ids_as_text(table: pa.Table, spec: Spec) -> pa.Table:
+    """Integer columns the spec calls labels, as the text of their values ("0", "1")."""
+    for name, fs in spec.items():
+        if isinstance(fs, T.CategoryLabel) and name in table.column_names and \
+                pa.types.is_integer(table.column(name).type):
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, pc.cast(table.column(name), pa.string()))
+    return table
 
 
 def mapping_hint(field: str, field_spec: T.FieldSpec, dataset_spec: Spec, *,
@@ -119,6 +136,14 @@ def _read_file(path: Path, encoding: str) -> pa.Table:
             return pq.read_table(path, memory_map=True)
     except (pa.ArrowInvalid, UnicodeDecodeError) as e:
         msg = str(e)
+        if msg.startswith("Empty CSV file") or not path.stat().st_size:
+            raise DatasetError(
+                f"{path}: the file is empty; a dataset file needs a header row naming its "
+                "columns (e.g. text,label) and one row per example") from None
+        if suffix in (".jsonl", ".json", ".ndjson") and "JSON" in msg:
+            raise DatasetError(_bad_json_line(path, encoding) or
+                               f"{path}: cannot parse the file: {msg.splitlines()[0]}; "
+                               "each line must be one JSON object") from None
         if "UTF8" in msg or "UTF-8" in msg or "utf-8" in msg or isinstance(e, UnicodeDecodeError):
             raise DatasetError(
                 f"{path}: the file is not valid {encoding} text; give its encoding, e.g. "
@@ -126,6 +151,25 @@ def _read_file(path: Path, encoding: str) -> pa.Table:
         raise DatasetError(f"{path}: cannot parse the file: {msg.splitlines()[0]}") from None
     raise DatasetError(f"{path}: unsupported file type '{path.suffix}' "
                        "(use .csv, .tsv, .jsonl, .json or .parquet)")
+
+
+def _bad_json_line(path: Path, encoding: str) -> str | None:
+    """The message for the first line of a JSONL file that is not one JSON object."""
+    import json
+
+    with _open_text(path, encoding) as f:
+        for line_no, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError as e:
+                return (f"{path}: line {line_no} is not valid JSON ({e}); each line must "
+                        'be one JSON object, e.g. {"text": "...", "label": "..."}')
+            if not isinstance(value, dict):
+                return (f"{path}: line {line_no} is a JSON {type(value).__name__}, not an "
+                        'object; each line must be one JSON object, e.g. {"text": "..."}')
+    return None
 
 
 def _open_text(path: Path, encoding: str) -> Any:
@@ -196,8 +240,16 @@ def _apply_columns(table: pa.Table, columns: Mapping[str, str] | None, where: st
     for field_name, src in columns.items():
         if src not in have:
             raise DatasetError(f"{where}: column '{src}' (mapped to field '{field_name}') "
-                               f"is not in the file (columns: {have})")
+                               f"is not in the file (columns: {', '.join(have)})")
     rename = {src: fld for fld, src in columns.items()}
+    for field_name, src in columns.items():
+        if field_name != src and field_name in have and field_name not in rename:
+            raise DatasetError(
+                f"{where}: mapping column '{src}' to field '{field_name}' would clash with "
+                f"the file's own column '{field_name}'; map that one to another name too, "
+                f"e.g. columns={{\"{field_name}\": \"{src}\", \"{field_name}_file\": "
+                f"\"{field_name}\"}} (CLI: --column {field_name}={src} --column "
+                f"{field_name}_file={field_name})")
     return table.rename_columns([rename.get(c, c) for c in have])
 
 
@@ -207,7 +259,10 @@ def from_table(table: pa.Table, *, spec: Spec | None = None,
                locate: Callable[[int], str] | None = None) -> ArrowDataset:
     where = source or name
     table = _apply_columns(table, columns, where)
-    return ArrowDataset(table, spec if spec is not None else infer_spec(table), name=name,
+    if spec is None:
+        spec = infer_spec(table)
+    table = _label_ids_as_text(table, spec)
+    return ArrowDataset(table, spec, name=name,
                         description=description, source=where, locate=locate)
 
 
@@ -216,10 +271,15 @@ def load_file(path: str | os.PathLike[str], *, spec: Spec | None = None,
               name: str | None = None, description: str = "") -> ArrowDataset:
     p = Path(path)
     if not p.exists():
-        raise DatasetError(f"{p}: no such file")
+        raise DatasetError(f"{p}: no such file (looked for {p.absolute()}); check the path, "
+                           "or name a bundled dataset (tweets, wnut, ...)")
     if p.is_dir():
         raise DatasetError(f"{p}: is a directory, not a dataset file")
     table = _read_file(p, encoding)
+    if table.num_rows == 0:
+        raise DatasetError(f"{p}: the file has no rows (columns: "
+                           f"{', '.join(table.column_names) or 'none'}); add one row per "
+                           "example")
     return from_table(table, spec=spec, columns=columns, name=name or p.stem,
                       description=description, source=str(p), locate=_locator(p, encoding))
 

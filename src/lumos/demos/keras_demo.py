@@ -101,7 +101,7 @@ def keras_model_path(progress: bool = True) -> Path:
     path = _path()
     if path.exists():
         return path
-    train, test = tweets("train").to_arrow(), tweets("test").to_arrow()
+    train, test = tweets("train", as_trained=True).to_arrow(), tweets("test").to_arrow()
     train_keras_classifier(path, texts=train.column("text").to_pylist(),
                            labels=train.column("label").to_pylist(),
                            eval_texts=test.column("text").to_pylist(),

@@ -133,7 +133,7 @@ def multitask_model_dir(progress: bool = True) -> Path:
         return out
     s = dict(TRAIN_SETTINGS)
     n = int(s.pop("n_sentiment"))
-    tw = tweets("train").to_arrow()
+    tw = tweets("train", as_trained=True).to_arrow()
     idx = list(range(tw.num_rows))
     random.Random(int(s["seed"])).shuffle(idx)
     tw = tw.take(idx[:n])

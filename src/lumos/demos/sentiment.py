@@ -91,7 +91,7 @@ def sentiment_model_dir(progress: bool = True) -> Path:
     if (out / "lumos_metrics.json").exists():
         return out
     s = TRAIN_SETTINGS
-    train = tweets("train").to_arrow()
+    train = tweets("train", as_trained=True).to_arrow()
     idx = list(range(train.num_rows))
     random.Random(s["seed"]).shuffle(idx)
     idx = idx[: s["n_train"]]
@@ -144,7 +144,7 @@ def _baseline_model() -> Any:
 
     path = cache_dir("sentiment") / "tfidf-logreg.joblib"
     if not path.exists():
-        train = tweets("train").to_arrow()
+        train = tweets("train", as_trained=True).to_arrow()
         pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
                              LogisticRegression(max_iter=1000, C=4.0))
         pipe.fit(train.column("text").to_pylist(), train.column("label").to_pylist())

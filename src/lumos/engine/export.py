@@ -37,7 +37,13 @@ from lumos.api.model import Model
 from lumos.api.types import SpecError
 from lumos.datasets.export import EXPORT_FORMATS, column, write_table
 from lumos.engine.error_sets import error_rows
-from lumos.engine.frames import INDEX_COLUMN, SUMMARY_TYPES, build_frame, resolve
+from lumos.engine.frames import (
+    INDEX_COLUMN,
+    SUMMARY_TYPES,
+    build_frame,
+    prediction_fields,
+    resolve,
+)
 from lumos.engine.workspace import Workspace
 
 __all__ = ["EXPORT_FORMATS", "GOLD_PREFIX", "export", "export_rows", "label_points",
@@ -203,9 +209,11 @@ def label_points(workspace: Workspace, model: str | Model, dataset: str | Datase
     _, m, _, ds = resolve(workspace, model, dataset)
     spec = ds.spec()
     data = ds.to_arrow()
+    # the gold fields predictions are scored against, as the frames name them (a token
+    # list's parent text is no gold label)
     golds = [] if m is None else list(dict.fromkeys(
-        p for fs in m.output_spec().values()
-        if (p := getattr(fs, "parent", None)) and p in data.column_names))
+        pf.gold for pf in prediction_fields(m, spec)
+        if pf.gold is not None and pf.gold in data.column_names))
     texts = [n for n, fs in spec.items()
              if isinstance(fs, T.TextSegment) and n in data.column_names]
     source = data

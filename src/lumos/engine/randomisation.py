@@ -48,8 +48,8 @@ def torch_module(model: Any) -> tuple[str, Any]:
         m = getattr(model, attr, None)
         if isinstance(m, torch.nn.Module):
             return attr, m
-    raise SpecError("randomisation check: the model holds no torch module (attribute "
-                    "'model' or 'module'); it needs a PyTorch model")
+    raise SpecError("the model holds no torch module (attribute 'model' or 'module'); "
+                    "the check re-initialises a PyTorch model's layers")
 
 
 def layer_groups(module: Any) -> list[tuple[str, Any]]:

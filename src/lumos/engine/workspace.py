@@ -36,15 +36,23 @@ def compatibility_problem(model: Model, dataset_spec: T.Spec, *, cli: bool = Fal
                 return (f"field '{name}' ({fs.type_name}) is required by the model but "
                         f"missing; {mapping_hint(name, fs, dataset_spec, cli=cli)}")
             continue
+        away = (f"--column {name}_file={name}" if cli
+                else f'columns={{"{name}_file": "{name}"}}')
         if not isinstance(have, type(fs)) and not isinstance(fs, type(have)):
             return (f"field '{name}' is {have.type_name} in the dataset but the model "
-                    f"expects {fs.type_name}")
+                    f"expects {fs.type_name}; "
+                    + mapping_hint(name, fs, {c: s for c, s in dataset_spec.items()
+                                               if c != name}, cli=cli).replace(
+                        "the dataset's columns are", "its other columns are")
+                    + f", or, if '{name}' is not meant for the model, rename it ({away})")
         vocab_m = getattr(fs, "vocab", None)
         vocab_d = getattr(have, "vocab", None)
         if vocab_m and vocab_d and not set(vocab_d) <= set(vocab_m):
             extra = sorted(set(vocab_d) - set(vocab_m))
-            return (f"field '{name}' has labels {extra} that the model does not know "
-                    f"(model labels: {list(vocab_m)})")
+            return (f"field '{name}' has labels {', '.join(extra)} that the model does not "
+                    f"know (model labels: {', '.join(vocab_m)}); write the model's labels "
+                    f"in that column, or, if '{name}' is not the gold label, rename it "
+                    f"({away})")
     return None
 
 

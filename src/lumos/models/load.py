@@ -100,7 +100,9 @@ def resolve_adapter(path_or_name: str, task: str | None = None) -> str:
             raise ModelLoadError(f"{p}: cannot tell the task from config.json architectures "
                                  f"{archs}; pass task= (e.g. 'classification')")
         return adapter
-    raise ModelLoadError(f"{p}: no such model file or directory")
+    raise ModelLoadError(f"{p}: no such model file or directory (looked for {p.absolute()}); "
+                         "give a directory saved with save_pretrained, a .keras/.joblib/"
+                         ".gguf file or an http(s) URL")
 
 
 def load_model(path_or_name: str | os.PathLike[str], task: str | None = None,

@@ -236,6 +236,23 @@ def _attention(src: Source, engine: Any, model: Model, examples: Sequence[Mappin
     return result
 
 
+def _token_salience_methods(model: Model) -> list[str]:
+    """The ids of the salience methods that give ``model`` a token salience map."""
+    from lumos.api import registry
+    from lumos.engine.interpret import get_interpreter
+
+    ok = []
+    for mid in sorted(registry.available("interpreter")):
+        try:
+            interp = get_interpreter(mid)
+            if interp.is_compatible(model, model.input_spec()) and any(
+                    isinstance(fs, T.TokenSalience) for fs in interp.output_spec(model).values()):
+                ok.append(mid)
+        except Exception:  # a method that cannot judge this model does not apply
+            continue
+    return ok
+
+
 def _salience(src: Source, engine: Any, model: Model, examples: Sequence[Mapping[str, Any]],
               texts: list[str | None], use_cache: bool, progress: bool | str,
               cancel: Any) -> list[TokenValues]:
@@ -246,7 +263,11 @@ def _salience(src: Source, engine: Any, model: Model, examples: Sequence[Mapping
     except SpecError as e:
         raise SpecError(f"source: {e}") from None
     if not interp.is_compatible(model, model.input_spec()):
-        raise SpecError(f"source: {interp.id} does not apply to this model")
+        ok = _token_salience_methods(model)
+        raise SpecError(f"source: {interp.id} does not apply to this model; "
+                        + (f"methods that do: {', '.join(ok)} (e.g. salience:{ok[0]})" if ok
+                           else "no token salience method applies to it; try an "
+                           "activation: or attention: source"))
     out_spec = interp.output_spec(model)
     fname = next((n for n, fs in out_spec.items() if isinstance(fs, T.TokenSalience)), None)
     if fname is None:
