@@ -2,8 +2,9 @@
 
 A view is set up in every module (table sort, search, filter and what a model column
 shows, the pinned reference, the projector's method and colour model, the metrics
-grouping, the salience model and class, the attention model, head and detail), then the
-link is opened in a fresh browser context and each module is compared with the first."""
+model, grouping, bins, within-selection and scatter axes, the salience model and class,
+the attention model, head and detail), then the link is opened in a fresh browser context
+and each module is compared with the first."""
 
 import re
 
@@ -39,7 +40,9 @@ def view_of(page) -> dict:
         "reference": page.url.split("ref=")[1].split("&")[0] if "ref=" in page.url else None,
         "proj": [value("projector-method"), value("projector-color-model"),
                  value("projector-color")],
-        "metrics": value("metrics-by"),
+        "metrics": [value("metrics-model"), value("metrics-by"), value("metrics-bins"),
+                    value("metrics-binning"), page.get_by_test_id("metrics-within").is_checked(),
+                    value("scatter-x"), value("scatter-y")],
         "salience": [value("salience-model"), value("salience-target")],
         "attention": [value("attention-model"), pressed.get_attribute("data-layer"),
                       pressed.get_attribute("data-head"),
@@ -61,7 +64,12 @@ def test_a_link_opened_in_a_fresh_context_restores_every_module(browser, server,
     expect(page).to_have_url(re.compile("ref="))
     page.get_by_test_id("projector-method").select_option("umap")
     page.get_by_test_id("projector-color-model").select_option("negation")
+    page.get_by_test_id("metrics-model").select_option("negation")
     page.get_by_test_id("metrics-by").select_option("text:length")
+    page.get_by_test_id("metrics-bins").fill("3")
+    page.get_by_test_id("metrics-binning").select_option("quantile")
+    page.get_by_test_id("metrics-within").check()
+    page.get_by_test_id("scatter-y").select_option(index=0)
     page.get_by_test_id("salience-model").select_option("negation")
     page.get_by_test_id("salience-target").select_option("negative")
     att = page.locator("[data-module=attention]")
@@ -73,6 +81,7 @@ def test_a_link_opened_in_a_fresh_context_restores_every_module(browser, server,
     assert before["attention"] == ["negation", "0", "1", 1]
     assert before["shows"][0] == "negative" and before["salience"] == ["negation", "negative"]
     assert before["sorted"] == ["text:descending"] and before["reference"]
+    assert before["metrics"][:5] == ["negation", "text:length", "3", "quantile", True]
     link = page.url
 
     fresh = browser.new_context(viewport={"width": 1280, "height": 720})
