@@ -81,3 +81,25 @@ def test_help_lists_required_flags_first(capsys):
     required = text.split("required flags:")[1].split("options:")[0]
     assert "--model" in required and "--dataset" in required and "--out" in required
     assert "--limit" not in required and "--limit" in text.split("options:")[1]
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(capsys):
+    """`lumos demo --list | head -1`: the pipe closes while lumos writes; no traceback."""
+    import os
+    import sys
+
+    from lumos.cli.main import main
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    saved = sys.stdout
+    sys.stdout = os.fdopen(write, "w", buffering=1)
+    try:
+        code = main(["demo", "--list"])
+        sys.stdout.write("more\n")  # later writes (and the final flush) go nowhere
+        sys.stdout.flush()
+    finally:
+        sys.stdout.close()
+        sys.stdout = saved
+    assert code == 141
+    assert "Traceback" not in capsys.readouterr().err

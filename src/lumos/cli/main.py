@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -103,6 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted; finished batches are cached", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`lumos metrics ... | head`): stop quietly, as Unix tools
+        # do; whatever was cached stays cached. Point stdout at /dev/null so that the
+        # interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a killed writer
     return 0
 
 
