@@ -70,6 +70,13 @@ def test_pin_reference_and_compare_datapoints(page, server, shot):
     for side in ("selected", "reference"):  # salience of both, the edit's live
         expect(table.get_by_test_id(f"compare-salience-{side}").get_by_test_id(
             "token-map")).to_be_visible()
+    # the method picker shows its whole name ("Attention rollout" was cut to "Attention rollo")
+    fits = table.get_by_test_id("compare-salience-method").evaluate("""s => {
+        const ctx = document.createElement("canvas").getContext("2d");
+        ctx.font = getComputedStyle(s).font;
+        return ctx.measureText(s.options[s.selectedIndex].text).width + 24 <= s.clientWidth;
+    }""")
+    assert fits
     shot(page.locator("[data-module=datapoint-compare]"), "datapoint-comparison")
 
 
