@@ -124,6 +124,9 @@ def test_modules_appear_only_for_models_that_support_them(page, xserver):
     # a black-box tagger: perturbation methods explain one token's tag
     open_row(page, xserver, "tagger", "ner", "Alice met Bob")
     expect(page.locator("[data-module=tags]")).to_be_visible()
+    # a hang guard, not a speed check: the salience module asks the server for the
+    # tagger's methods first (a fresh-clone run under load waited past 20 s once)
+    expect(page.get_by_test_id("salience-token")).to_be_visible(timeout=60_000)
     page.get_by_test_id("salience-token").select_option("2")
     occ = srow(page, "occlusion")
     occ.get_by_test_id("run-occlusion").click()
